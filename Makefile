@@ -1,0 +1,54 @@
+# lockd-repro: the front door. Every target has one job; `make help` lists them.
+#
+# Variables (all optional):
+#   KERNELS="4.19 mainline"   kernels for kernels/run-all     KERNEL=mainline  kernel for run/shell
+#   KSRC=/path/to/tree        use this kernel tree             PATCHSET=svc-sleep|verbatim|no-reuseport
+#   CASE=baseline             case for run                     CASES=…  cases for run-all
+#   PROFILE=quick|customer    timing profile                   JOBS=N   cases in parallel
+#   SHARE=dir CMD='…'         make shell                       LOCKD_REPRO_CACHE=dir  cache
+
+SHELL := /bin/bash
+KERNELS ?= 4.19 mainline
+KERNEL ?= mainline
+PATCHSET ?= svc-sleep
+PROFILE ?= quick
+CASE ?= baseline
+export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
+
+.PHONY: help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare
+
+help:		## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 16
+
+kernels:	## build every kernel in KERNELS (one summary line each)
+	@scripts/kernel.sh build $(KERNELS)
+
+verify-repro:	## build KERNELS twice in separate dirs and compare the bzImages byte for byte
+	@scripts/kernel.sh verify-repro $(KERNELS)
+
+rootfs:		## build the server and client initramfs images
+	@rootfs/build.sh
+
+tests:		## build the guest test binaries (static, kselftest harness)
+	@$(MAKE) -s -C tests
+
+unit:		## build and run the host-side unit tests
+	@$(MAKE) -s -C tests unit
+
+run:		## run one case: make run CASE=baseline [KERNEL=…]
+	@vm/run.sh --kernel "$(KERNEL)" "$(CASE)"
+
+run-all:	## run every case for every kernel in KERNELS, JOBS at a time
+	@vm/run.sh --all
+
+shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
+	@vm/shell.sh
+
+check:		## unit tests, patch dry-runs, mainline build and the baseline case (CI)
+	@scripts/check.sh
+
+bisect-step:	## for git bisect run: KSRC=tree CASE=… EXPECT=…; exit 0 good, 1 bad, 125 skip
+	@vm/run.sh --bisect "$(CASE)"
+
+clean:		## remove build/ (the kernel cache under LOCKD_REPRO_CACHE is kept)
+	rm -rf build

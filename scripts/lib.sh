@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0
+# lib.sh: the shell helpers every lockd-repro script sources. POSIX-ish bash.
+#
+# Conventions (see docs/internals.md):
+#   exit 0  success, 1  a test/case failed, 2  the suite could not run (bad input, setup error),
+#   125 cannot test (bisect: build failed, patch does not apply).
+#   Errors are one line on stderr: "lockd-repro: <what>", then exit.
+#   Progress goes to stderr as "==> <phase>" lines; data goes to stdout.
+
+LR_TOP=${LR_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+LR_CACHE=${LOCKD_REPRO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lockd-repro}
+LR_BUILD=${LR_BUILD:-$LR_TOP/build}
+export LR_TOP LR_CACHE LR_BUILD
+
+die() {		# die [code] msg...: one-line error and exit (default code 2)
+	local code=2
+	case "$1" in [0-9]|[0-9][0-9]|[0-9][0-9][0-9]) code=$1; shift ;; esac
+	printf 'lockd-repro: %s\n' "$*" >&2
+	exit "$code"
+}
+
+log() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'lockd-repro: warning: %s\n' "$*" >&2; }
+
+# ---- cleanup list (as in selftests/net/lib.sh: defer, run in reverse on exit) ----
+LR_DEFERRED=()
+defer() { LR_DEFERRED+=("$*"); }
+lr_cleanup() {
+	local i
+	for ((i = ${#LR_DEFERRED[@]} - 1; i >= 0; i--)); do
+		eval "${LR_DEFERRED[i]}" >/dev/null 2>&1 || true
+	done
+	LR_DEFERRED=()
+}
+# Install once per script: EXIT runs the list; INT/TERM exit with the usual codes, so EXIT fires.
+lr_trap_cleanup() {
+	trap lr_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# slowwait TIMEOUT_S CMD...: poll CMD every 0.1 s until it succeeds or TIMEOUT_S passes.
+slowwait() {
+	local timeout=$1; shift
+	local end=$(($(date +%s%N) / 1000000 + timeout * 1000))
+	until "$@"; do
+		(($(date +%s%N) / 1000000 >= end)) && return 1
+		sleep 0.1
+	done
+}
+
+need_cmd() {	# need_cmd cmd [package]
+	command -v "$1" >/dev/null 2>&1 || die "'$1' not found (apt-get install ${2:-$1})"
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "$1 needs root (network namespaces, taps and bridges)"
+}
+
+sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+# atomic_write FILE: copy stdin to FILE via a temporary file in the same directory.
+atomic_write() {
+	local f=$1 tmp
+	tmp=$(mktemp "$f.tmp.XXXXXX") || return 1
+	cat >"$tmp" && mv -f "$tmp" "$f"
+}
+
+# ---- Debian packages through a private apt configuration ----
+# The mirror URI is read from this machine's own apt sources (never written into the repo).
+# apt_mirror [security]: print the Debian (or debian-security) mirror URI.
+apt_mirror() {
+	local want=$1 uri
+	uri=$( {
+		grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{for (i = 2; i <= NF; i++) print $i}'
+		grep -h '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+			sed 's/\[[^]]*\]//' | awk '{print $2}'
+	} | grep -E '/debian(-security)?/?$' | sort -u)
+	if [ "$want" = security ]; then
+		uri=$(printf '%s\n' "$uri" | grep -- '-security/\?$' | head -1)
+	else
+		uri=$(printf '%s\n' "$uri" | grep -v -- '-security/\?$' | head -1)
+	fi
+	[ -n "$uri" ] || return 1
+	printf '%s\n' "${uri%/}"
+}
+
+# apt_private SUITE: set LR_APT_OPTS to an apt option list for a private configuration that
+# sees only SUITE (main), with its own lists under the cache. Runs 'apt-get update' for it
+# at most once an hour.
+apt_private() {
+	local suite=$1 dir uri kind=
+	case "$suite" in *-security) kind=security ;; esac
+	uri=$(apt_mirror $kind) || return 1
+	dir=$LR_CACHE/apt/$suite
+	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
+	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+		"$uri" "$suite" >"$dir/sources.list"
+	LR_APT_OPTS=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir" -o "Dir::Cache::archives=$dir/archives"
+		-o APT::Sandbox::User=root -o Acquire::Retries=2 -o Acquire::http::Timeout=20)
+	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mmin -60 2>/dev/null)" ]; then
+		apt-get -q "${LR_APT_OPTS[@]}" update >"$dir/update.log" 2>&1 || return 1
+	fi
+}
+
+# apt_download SUITE PKG[=VER] DESTDIR: fetch one .deb with the private config; prints its path.
+apt_download() {
+	local suite=$1 pkg=$2 dest=$3
+	apt_private "$suite" || return 1
+	mkdir -p "$dest"
+	(cd "$dest" && apt-get -q "${LR_APT_OPTS[@]}" download "$pkg" >/dev/null 2>&1) || return 1
+	ls -t "$dest"/"${pkg%%=*}"_*.deb 2>/dev/null | head -1
+}
