@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# check.sh: what `make check` (and so CI) runs, in order of cost:
+#   1 host unit tests (C on the kselftest harness, shell TAP tests)
+#   2 patch --dry-run of every patch set against every kernel source this machine can get
+#   3 a build of mainline (cached: a no-op when nothing changed)
+#   4 the guest images
+#   5 the cases in CHECK_CASES on mainline, quick profile, in real QEMU guests
+# Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped".
+# Exit 0 only when nothing failed.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+CHECK_CASES=${CHECK_CASES:-baseline}
+logdir=$LR_BUILD/check
+rm -rf "$logdir" && mkdir -p "$logdir"
+pass=0 fail=0 skip=0
+
+# count FILE: add the TAP/KTAP results in FILE to the totals. Top-level lines only: nested
+# KTAP subtests are indented and are summed up by their parent's line.
+count() {
+	local p f s
+	p=$(grep -cE '^ok [0-9]+' "$1" | head -1)
+	s=$(grep -cE '^ok [0-9]+.*# *SKIP' "$1" | head -1)
+	f=$(grep -cE '^not ok [0-9]+' "$1" | head -1)
+	pass=$((pass + p - s)) skip=$((skip + s)) fail=$((fail + f))
+}
+
+# step NAME CMD...: run one step; its stdout (TAP) is counted, stderr kept in the log.
+# A step that prints no TAP at all counts as one test on its exit status.
+step() {
+	local name=$1 out=$logdir/$1.tap rc; shift
+	log "check: $name"
+	"$@" >"$out" 2>"$logdir/$name.err"; rc=$?
+	cat "$out"
+	if grep -qE '^(not )?ok [0-9]+' "$out"; then
+		count "$out"
+		# a runner that failed without a failing test line still failed
+		if [ $rc -ne 0 ] && ! grep -qE '^not ok [0-9]+' "$out"; then
+			echo "not ok - $name exited $rc (see $logdir/$name.err)"; fail=$((fail + 1))
+		fi
+	elif [ $rc -eq 0 ]; then
+		echo "ok - $name"; pass=$((pass + 1))
+	else
+		echo "not ok - $name exited $rc (see $logdir/$name.err)"; fail=$((fail + 1))
+		tail -5 "$logdir/$name.err" >&2
+	fi
+	return $rc
+}
+
+step unit make -s -C "$LR_TOP/tests" unit
+for t in "$LR_TOP"/tests/unit/*.sh; do
+	[ -x "$t" ] && step "unit-$(basename "$t" .sh)" "$t"
+done
+step dryrun "$LR_TOP/scripts/kernel.sh" dryrun
+if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
+   step rootfs "$LR_TOP/rootfs/build.sh"; then
+	for c in $CHECK_CASES; do
+		step "case-${c//\//-}" "$LR_TOP/vm/run.sh" --tap --kernel mainline "$c"
+	done
+else
+	echo "not ok - cases not run: no kernel or no guest images"; fail=$((fail + 1))
+fi
+
+echo "logs: $logdir" >&2
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
