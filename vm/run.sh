@@ -1,0 +1,453 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# run.sh: run cases in QEMU guest pairs and write results/<run-id>/.
+#
+#   vm/run.sh [--kernel NAME] [--tap] CASE   one case (make run CASE=… KERNEL=…)
+#   vm/run.sh --all [--tap]                  every case of vm/cases.list (or CASES=…) for every
+#                                            kernel in KERNELS, JOBS cases at a time (default 2)
+#   vm/run.sh --bisect CASE                  for git bisect run: KSRC=tree; exit 0 pass, 1 fail,
+#                                            125 cannot test (build failed, skipped), 255 abort
+#
+# Environment: KERNEL KERNELS CASES JOBS PROFILE=quick|customer KSRC PATCHSET LR_DEBUG=1
+#   LR_BZIMAGE=path            use this bzImage instead of scripts/kernel.sh info
+#   LR_SERVER_IMG, LR_CLIENT_IMG  use these initramfs images instead of rootfs/build.sh
+#   LR_RESULTS=dir             results root (default <clone>/results)
+#   LR_BOOT_TIMEOUT=s          QEMU start to "server ready" / "client mounted" (default 240)
+#
+# Each case: its own netns lr-<runid>-<n> (vm/net.sh), a pcap of the data bridge, the two
+# guests (vm/qemu.sh), then results/<run-id>/<kernel>/<case>/ renamed into place when
+# complete: ktap dmesg.* console.* capture.pcap versions boot.txt status result (key=value).
+# summary.md/summary.json/junit.xml are rewritten atomically from the finished cases after
+# each case. Exit: 0 all pass (skips allowed), 1 a case failed, 2 setup error.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+. "$LR_TOP/vm/net.sh"
+
+usage() { sed -n '3,24s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+
+PROFILE=${PROFILE:-quick}
+LR_RESULTS=${LR_RESULTS:-$LR_TOP/results}
+LR_BOOT_TIMEOUT=${LR_BOOT_TIMEOUT:-240}
+LR_CASES_FILE=$LR_TOP/vm/cases.list
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+casedir_name() { printf '%s' "${1//\//-}"; }
+
+# case_timeout CASE: the case's timeout for PROFILE from vm/cases.list; fails if unknown.
+case_timeout() {
+	awk -v c="$1" -v p="$PROFILE" '!/^#/ && $1 == c { print (p == "customer" ? $3 : $2); f = 1 }
+		END { exit !f }' "$LR_CASES_FILE"
+}
+all_cases() { awk '!/^#/ && NF { print $1 }' "$LR_CASES_FILE"; }
+
+# ---- preflight: everything a case needs from the host, checked once, one-line errors ----
+preflight() {
+	[ "$(id -u)" = 0 ] || die "vm/run.sh needs root (network namespaces, taps, bridges)"
+	[ -c /dev/net/tun ] && (exec 3<>/dev/net/tun) 2>/dev/null ||
+		die "/dev/net/tun is missing or cannot be opened (modprobe tun)"
+	need_cmd qemu-system-x86_64 qemu-system-x86
+	need_cmd ip iproute2
+	need_cmd setpriv util-linux
+	need_cmd flock util-linux
+	command -v tcpdump >/dev/null 2>&1 || command -v dumpcap >/dev/null 2>&1 ||
+		die "neither tcpdump nor dumpcap found (apt-get install tcpdump)"
+	case "$PROFILE" in quick|customer) ;; *) die "PROFILE must be quick or customer, not '$PROFILE'" ;; esac
+	[ -f "$LR_CASES_FILE" ] || die "$LR_CASES_FILE missing"
+}
+
+# ---- inputs: kernel and guest images ----
+# resolve_kernel NAME OUTFILE: write the kernel's key=value info to OUTFILE.
+# Returns 0 ok, 3 kernel to be skipped (first line of OUTFILE: "SKIP <reason>"), 1 error.
+resolve_kernel() {
+	local name=$1 out=$2 rc
+	if [ -n "${LR_BZIMAGE:-}" ]; then
+		[ -f "$LR_BZIMAGE" ] || { echo "LR_BZIMAGE=$LR_BZIMAGE not found" >"$out"; return 1; }
+		{ echo "name=$name"; echo "source=LR_BZIMAGE override"
+		  echo "bzimage=$(readlink -f "$LR_BZIMAGE")"
+		  echo "bzimage_sha256=$(sha256 "$LR_BZIMAGE")"; } >"$out"
+		return 0
+	fi
+	[ -x "$LR_TOP/scripts/kernel.sh" ] ||
+		{ echo "scripts/kernel.sh missing (set LR_BZIMAGE=path)" >"$out"; return 1; }
+	log "kernel $name: scripts/kernel.sh info $name"
+	"$LR_TOP/scripts/kernel.sh" info "$name" >"$out" 2>"$out.err"; rc=$?
+	# a kernel this machine cannot get (4.19 without its tarball) says SKIP: not a failure
+	if grep -q '^SKIP' "$out" "$out.err" 2>/dev/null; then
+		grep -h -m1 '^SKIP' "$out" "$out.err" >"$out.skip"; mv "$out.skip" "$out"
+		return 3
+	fi
+	if [ $rc -ne 0 ] || ! grep -q '^bzimage=' "$out"; then
+		{ echo "scripts/kernel.sh info $name failed (exit $rc)"; tail -3 "$out.err"; } >"$out"
+		return 1
+	fi
+	return 0
+}
+kv() { sed -n "s/^$2=//p" "$1" | head -1; }
+
+# resolve_images OUTFILE: write server=, client= (and whatever else rootfs/build.sh says).
+resolve_images() {
+	local out=$1
+	if [ -n "${LR_SERVER_IMG:-}" ] || [ -n "${LR_CLIENT_IMG:-}" ]; then
+		{ echo "server=$(readlink -f "${LR_SERVER_IMG:-}")"
+		  echo "client=$(readlink -f "${LR_CLIENT_IMG:-}")"
+		  echo "source=LR_SERVER_IMG/LR_CLIENT_IMG override"; } >"$out"
+	else
+		[ -x "$LR_TOP/rootfs/build.sh" ] ||
+			die "rootfs/build.sh missing (set LR_SERVER_IMG and LR_CLIENT_IMG)"
+		log "guest images: rootfs/build.sh"
+		"$LR_TOP/rootfs/build.sh" >"$out" 2>"$out.err" ||
+			die "rootfs/build.sh failed (log: $out.err)"
+	fi
+	[ -f "$(kv "$out" server)" ] || die "no server image (rootfs/build.sh printed no server=<path>)"
+	[ -f "$(kv "$out" client)" ] || die "no client image (rootfs/build.sh printed no client=<path>)"
+}
+
+# new_run: create results/<run-id>/ (never an existing one) and its versions file.
+new_run() {
+	local img=$1 pk
+	RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)-$$
+	RUN_DIR=$LR_RESULTS/$RUN_ID
+	mkdir -p "$LR_RESULTS" && mkdir "$RUN_DIR" 2>/dev/null || die "cannot create $RUN_DIR (exists?)"
+	pk=$(dirname "$(kv "$img" server)")/packages.txt
+	{
+		echo "run_id=$RUN_ID"
+		echo "suite_commit=$(git -C "$LR_TOP" rev-parse HEAD 2>/dev/null)$(git -C "$LR_TOP" diff --quiet HEAD -- 2>/dev/null || echo -dirty)"
+		echo "host_kernel=$(uname -srm)"
+		echo "host_os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+		echo "qemu=$(qemu-system-x86_64 --version | head -1)"
+		echo "capture=$( (tcpdump --version 2>&1 || dumpcap --version 2>&1) | head -1)"
+		echo "profile=$PROFILE"
+		sed 's/^/rootfs_/' "$img"
+		if [ -f "$pk" ]; then echo "# rootfs packages ($pk)"; cat "$pk"; fi
+	} | atomic_write "$RUN_DIR/versions"
+}
+
+# ---- one case ----
+# wait_line FILE PATTERN PID TIMEOUT: poll FILE (0.1 s) until a line matches PATTERN.
+# 0 seen, 1 QEMU (PID) exited first, 2 timed out.
+wait_line() {
+	local f=$1 pat=$2 pid=$3 end=$(($(date +%s) + $4))
+	while :; do
+		grep -q -- "$pat" "$f" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || { grep -q -- "$pat" "$f" 2>/dev/null && return 0; return 1; }
+		[ "$(date +%s)" -ge "$end" ] && return 2
+		sleep 0.1
+	done
+}
+# wait_exit PID TIMEOUT: until QEMU exits; 0 exited, 1 still running after TIMEOUT.
+wait_exit() { slowwait "$2" eval "! kill -0 $1 2>/dev/null"; }
+kill_qemu() {	# kill_qemu PID: TERM, then KILL after 5 s
+	kill "$1" 2>/dev/null || return 0
+	wait_exit "$1" 5 || kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# ktap_counts FILE: print "pass fail skip error" from the harness's Totals lines (summed over
+# binaries), or else from the top-level ok / not ok lines.
+ktap_counts() {
+	local f=$1
+	if grep -q '^# Totals: ' "$f"; then
+		awk '/^# Totals: / { for (i = 3; i <= NF; i++) { split($i, kv, ":"); t[kv[1]] += kv[2] } }
+		     END { printf "%d %d %d %d\n", t["pass"] + t["xfail"], t["fail"] + t["xpass"], t["skip"], t["error"] }' "$f"
+	else
+		awk '/^ok [0-9]+/ { if (/# *SKIP/) s++; else p++ } /^not ok [0-9]+/ { f++ }
+		     /^Bail out!/ { e++ } END { printf "%d %d %d %d\n", p, f, s, e }' "$f"
+	fi
+}
+
+# run_case KERNEL CASE N KINFO KRC IMGINFO: one case, start to finish; returns 0 pass or
+# skip, 1 fail. Everything it starts is on the cleanup list.
+run_case() {
+	local kname=$1 case=$2 n=$3 kinfo=$4 krc=$5 img=$6
+	local cname final tmp ns bz t0 ts tc tr tm rs rcm qs qc verdict= reason= timeout
+	local np=0 nf=0 nsk=0 ne=0 nl gstat= cstart pk
+	cname=$(casedir_name "$case")
+	final=$RUN_DIR/$kname/$cname
+	tmp=$RUN_DIR/$kname/.$cname.tmp
+	mkdir -p "$RUN_DIR/$kname" && mkdir "$tmp" || { warn "cannot create $tmp"; return 2; }
+	defer rm -rf "$tmp"
+	cstart=$(now)
+	timeout=$(case_timeout "$case") || timeout=600
+
+	{ cat "$kinfo"; echo; echo "# guest images"; cat "$img"
+	  pk=$(dirname "$(kv "$img" server)")/packages.txt
+	  [ -f "$pk" ] && { echo "# rootfs packages"; cat "$pk"; }; } >"$tmp/versions"
+
+	if [ "$krc" = 3 ]; then
+		verdict=skip reason="kernel $kname: $(head -1 "$kinfo")"
+	else
+		bz=$(kv "$kinfo" bzimage)
+		ns=$LR_NETNS_PREFIX$RUN_ID-$n
+		defer net_down "$ns"
+		net_up "$ns" || { warn "cannot set up namespace $ns"; return 2; }
+		net_capture_start "$ns" "$tmp/capture.pcap" "$tmp/capture.log" ||
+			{ warn "packet capture did not start (see $tmp/capture.log)"; return 2; }
+		defer net_capture_stop
+
+		local append="lr.case=$case lr.profile=$PROFILE"
+		[ "${LR_DEBUG:-0}" = 1 ] && append+=" lr.debug=1"
+		ts=$(now)
+		"$LR_TOP/vm/qemu.sh" --role server --netns "$ns" --kernel "$bz" \
+			--initrd "$(kv "$img" server)" --out "$tmp" --append "$append" \
+			--console "$tmp/console.server" --log "$tmp/qemu.server.log" &
+		qs=$!
+		defer kill_qemu "$qs"
+		tc=$(now)
+		"$LR_TOP/vm/qemu.sh" --role client --netns "$ns" --kernel "$bz" \
+			--initrd "$(kv "$img" client)" --out "$tmp" --append "$append" \
+			--console "$tmp/console.client" --log "$tmp/qemu.client.log" &
+		qc=$!
+		defer kill_qemu "$qc"
+
+		wait_line "$tmp/console.server" '^lr: server ready' "$qs" "$LR_BOOT_TIMEOUT"; rs=$?
+		tr=$(now)
+		if [ $rs -ne 0 ]; then
+			verdict=fail reason="server VM did not boot ($([ $rs = 1 ] && echo "QEMU exited" ||
+				echo "no 'lr: server ready' in ${LR_BOOT_TIMEOUT}s")): console $final/console.server"
+		else
+			wait_line "$tmp/console.client" '^lr: client mounted' "$qc" "$LR_BOOT_TIMEOUT"; rcm=$?
+			tm=$(now)
+			if [ $rcm -ne 0 ]; then
+				verdict=fail reason="client VM did not mount ($([ $rcm = 1 ] && echo "QEMU exited" ||
+					echo "no 'lr: client mounted' in ${LR_BOOT_TIMEOUT}s")): console $final/console.client"
+			elif ! wait_exit "$qc" "$timeout"; then
+				verdict=fail reason="case timed out after ${timeout}s: console $final/console.client"
+			fi
+			# the client asked the server to power off; give it a moment, then kill it
+			wait_exit "$qs" 30 || warn "$kname/$case: server did not power off, killed"
+		fi
+		kill_qemu "$qc"; kill_qemu "$qs"
+		net_capture_stop
+		{
+			echo "server_ready_host_s=$( [ "$rs" = 0 ] && elapsed "$ts" "$tr")"
+			echo "server_ready_uptime_s=$(sed -n 's/^lr: server ready \([0-9.]*\).*/\1/p' "$tmp/console.server" | head -1)"
+			echo "client_mounted_host_s=$( [ "${rcm:-1}" = 0 ] && elapsed "$tc" "$tm")"
+			echo "client_mounted_uptime_s=$(sed -n 's/^lr: client mounted \([0-9.]*\).*/\1/p' "$tmp/console.client" | head -1)"
+			echo "pair_start_to_mounted_s=$( [ "${rcm:-1}" = 0 ] && elapsed "$ts" "$tm")"
+			echo "accel=$(grep -o 'accel=[a-z]*' "$tmp/qemu.server.log" | head -1 | cut -d= -f2)"
+			echo "# host times: from starting vm/qemu.sh to the console line (0.1 s polling);"
+			echo "# uptime: the guest's own /proc/uptime when it printed the line"
+		} >"$tmp/boot.txt"
+		# the dmesg files are the guests' own; when a guest did not write one (crash, timeout)
+		# the console has the kernel log too
+		for r in server client; do
+			[ -s "$tmp/dmesg.$r" ] || { [ -s "$tmp/console.$r" ] &&
+				{ echo "# lockd-repro: no dmesg.$r from the guest; console log follows"
+				  cat "$tmp/console.$r"; } >"$tmp/dmesg.$r"; }
+		done
+		# the guest's own status word is kept; "status" becomes the case verdict
+		[ -f "$tmp/status" ] && { gstat=$(head -1 "$tmp/status"); mv "$tmp/status" "$tmp/status.guest"; }
+		if [ -z "$verdict" ]; then
+			if [ ! -s "$tmp/ktap" ]; then
+				verdict=fail reason="no KTAP from the client: console $final/console.client"
+			else
+				read -r np nf nsk ne < <(ktap_counts "$tmp/ktap")
+				# a top-level "not ok" fails the case even if a Totals line disagrees
+				nl=$(grep -cE '^not ok [0-9]+' "$tmp/ktap")
+				[ "$nl" -gt "$nf" ] && nf=$nl
+				if [ "$nf" -gt 0 ] || [ "$ne" -gt 0 ]; then
+					verdict=fail reason="$nf test(s) failed, $ne error(s)"
+				elif [ -n "$gstat" ] && ! [[ "$gstat" =~ ^(0|ok|pass|PASS)$ ]]; then
+					verdict=fail reason="guest status '$gstat'"
+				elif [ "$np" -eq 0 ] && [ "$nsk" -gt 0 ]; then
+					verdict=skip reason="all $nsk test(s) skipped"
+				elif [ "$np" -eq 0 ]; then
+					verdict=fail reason="KTAP has no results"
+				else
+					verdict=pass reason="$np passed, $nsk skipped"
+				fi
+			fi
+		fi
+	fi
+	echo "$verdict${reason:+: $reason}" >"$tmp/status"
+	{
+		echo "kernel=$kname"; echo "case=$case"; echo "verdict=$verdict"; echo "reason=$reason"
+		echo "pass=$np"; echo "fail=$nf"; echo "skip=$nsk"; echo "error=$ne"
+		echo "duration_s=$(elapsed "$cstart" "$(now)")"
+		[ -f "$tmp/boot.txt" ] && grep -v '^#' "$tmp/boot.txt"
+	} >"$tmp/result"
+	[ -e "$final" ] && { warn "$final exists; case kept in $tmp"; return 2; }
+	mv -T "$tmp" "$final" || return 2
+	write_summary
+	local b; b=$(kv "$final/result" pair_start_to_mounted_s)
+	printf '==> [%s] %-10s %-22s %-4s %s%s\n' "$n" "$kname" "$case" "$verdict" \
+		"${b:+mounted ${b}s, }" "${reason:-}" >&2
+	[ "$verdict" = fail ] && printf 'lockd-repro: %s/%s failed: %s\n' "$kname" "$case" "$reason" >&2
+	[ "$verdict" = fail ] && return 1
+	return 0
+}
+
+# ---- run-level summaries, rebuilt from the finished cases' result files ----
+json_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "${s//$'\t'/ }"; }
+xml_str() { local s=${1//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; printf '%s' "${s//\"/&quot;}"; }
+write_summary() {
+	(
+	flock 9
+	local r k c v why p f s b first=1 np=0 nf=0 ns=0 t
+	{
+		echo "# lockd-repro run $RUN_ID"; echo
+		echo "profile: $PROFILE. Verdicts per kernel × case; counts from the case's KTAP."; echo
+		echo "| kernel | case | verdict | pass | fail | skip | start→mounted (s) | reason |"
+		echo "|---|---|---|---|---|---|---|---|"
+		for r in "$RUN_DIR"/*/*/result; do
+			[ -f "$r" ] || continue
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" \
+				"$(kv "$r" case)" "$(kv "$r" verdict)" "$(kv "$r" pass)" "$(kv "$r" fail)" \
+				"$(kv "$r" skip)" "$(kv "$r" pair_start_to_mounted_s)" "$(kv "$r" reason | sed 's/|/\\|/g')"
+		done
+	} | atomic_write "$RUN_DIR/summary.md"
+	{
+		printf '{\n  "run_id": "%s",\n  "profile": "%s",\n  "cases": [' "$RUN_ID" "$PROFILE"
+		for r in "$RUN_DIR"/*/*/result; do
+			[ -f "$r" ] || continue
+			[ $first = 1 ] || printf ','
+			first=0
+			printf '\n    {"kernel": %s, "case": %s, "verdict": %s, "pass": %d, "fail": %d, "skip": %d, "error": %d, "pair_start_to_mounted_s": %s, "duration_s": %s, "reason": %s, "dir": %s}' \
+				"$(json_str "$(kv "$r" kernel)")" "$(json_str "$(kv "$r" case)")" \
+				"$(json_str "$(kv "$r" verdict)")" "$(kv "$r" pass)" "$(kv "$r" fail)" \
+				"$(kv "$r" skip)" "$(kv "$r" error)" "$(b=$(kv "$r" pair_start_to_mounted_s); echo "${b:-null}")" \
+				"$(kv "$r" duration_s)" "$(json_str "$(kv "$r" reason)")" \
+				"$(json_str "${r%/result}")"
+		done
+		printf '\n  ]\n}\n'
+	} | atomic_write "$RUN_DIR/summary.json"
+	{
+		t=0; nf=0; ns=0
+		for r in "$RUN_DIR"/*/*/result; do
+			[ -f "$r" ] || continue
+			t=$((t + 1))
+			case "$(kv "$r" verdict)" in fail) nf=$((nf + 1)) ;; skip) ns=$((ns + 1)) ;; esac
+		done
+		echo '<?xml version="1.0" encoding="UTF-8"?>'
+		echo "<testsuite name=\"lockd-repro $RUN_ID\" tests=\"$t\" failures=\"$nf\" skipped=\"$ns\">"
+		for r in "$RUN_DIR"/*/*/result; do
+			[ -f "$r" ] || continue
+			printf '  <testcase classname="%s" name="%s" time="%s">' "$(xml_str "$(kv "$r" kernel)")" \
+				"$(xml_str "$(kv "$r" case)")" "$(kv "$r" duration_s)"
+			case "$(kv "$r" verdict)" in
+			fail) printf '<failure message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
+			skip) printf '<skipped message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
+			esac
+			echo '</testcase>'
+		done
+		echo '</testsuite>'
+	} | atomic_write "$RUN_DIR/junit.xml"
+	) 9>"$RUN_DIR/.lock"
+}
+
+# ---- modes ----
+mode=one kname=${KERNEL:-mainline} tap=0 case=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--all) mode=all ;;
+	--bisect) mode=bisect ;;
+	--worker) mode=worker ;;
+	--tap) tap=1 ;;
+	--kernel) kname=$2; shift ;;
+	--help|-h) usage 0 ;;
+	-*) die "vm/run.sh: unknown option '$1' (see vm/run.sh --help)" ;;
+	*) case=$1 ;;
+	esac
+	shift
+done
+
+tap_line() {	# tap_line N KERNEL CASE: one TAP line for make check
+	local r=$RUN_DIR/$2/$(casedir_name "$3")/result
+	case "$(kv "$r" verdict 2>/dev/null)" in
+	pass) echo "ok $1 - case $2/$3" ;;
+	skip) echo "ok $1 - case $2/$3 # SKIP $(kv "$r" reason)" ;;
+	*) echo "not ok $1 - case $2/$3: $(kv "$r" reason 2>/dev/null)" ;;
+	esac
+}
+
+case $mode in
+worker)
+	# one case of run-all, in its own process so that its cleanup list is its own
+	lr_trap_cleanup
+	RUN_ID=$LR_W_RUN_ID RUN_DIR=$LR_W_RUN_DIR
+	run_case "$kname" "$case" "$LR_W_N" "$LR_W_KINFO" "$LR_W_KRC" "$LR_W_IMG"
+	exit $?
+	;;
+one|bisect)
+	[ -n "$case" ] || die "no case given (make run CASE=baseline; cases: $(all_cases | tr '\n' ' '))"
+	case_timeout "$case" >/dev/null || die "unknown case '$case' (cases: $(all_cases | tr '\n' ' '))"
+	[ $mode = bisect ] && [ -z "${KSRC:-}" ] && [ -z "${LR_BZIMAGE:-}" ] &&
+		die 255 "bisect-step needs KSRC=<kernel tree>"
+	if [ $mode = bisect ]; then (preflight) || exit 255; else preflight; fi
+	lr_trap_cleanup
+	scratch=$(mktemp -d /tmp/lockd-repro.XXXXXX) || die "mktemp failed"
+	defer rm -rf "$scratch"
+	krc=0
+	# bisect: KSRC= is honoured by scripts/kernel.sh; the results name the tree's commit
+	resolve_kernel "$kname" "$scratch/kernel" || krc=$?
+	[ $mode = bisect ] && kname=bisect-$(git -C "${KSRC:-.}" rev-parse --short HEAD 2>/dev/null || echo tree)
+	if [ $krc = 1 ]; then
+		[ $mode = bisect ] && { warn "$(head -1 "$scratch/kernel")"; exit 125; }
+		die "$(head -1 "$scratch/kernel")"
+	fi
+	resolve_images "$scratch/images"
+	new_run "$scratch/images"
+	log "run $RUN_ID: $kname $case (results/$RUN_ID)"
+	run_case "$kname" "$case" 1 "$scratch/kernel" "$krc" "$scratch/images"; rc=$?
+	[ $tap = 1 ] && tap_line 1 "$kname" "$case"
+	echo "results: $RUN_DIR/$kname/$(casedir_name "$case")" >&2
+	if [ $mode = bisect ]; then
+		case "$rc:$(kv "$RUN_DIR/$kname/$(casedir_name "$case")/result" verdict 2>/dev/null)" in
+		0:pass) exit 0 ;; 0:skip) exit 125 ;; 1:*) exit 1 ;; *) exit 255 ;;
+		esac
+	fi
+	exit $rc
+	;;
+all)
+	preflight
+	lr_trap_cleanup
+	scratch=$(mktemp -d /tmp/lockd-repro.XXXXXX) || die "mktemp failed"
+	defer rm -rf "$scratch"
+	cases=${CASES:-$(all_cases)}
+	for c in $cases; do case_timeout "$c" >/dev/null || die "unknown case '$c' in CASES"; done
+	kernels=${KERNELS:-mainline}
+	declare -A krc
+	for k in $kernels; do
+		krc[$k]=0
+		resolve_kernel "$k" "$scratch/kernel.$k" || krc[$k]=$?
+		[ "${krc[$k]}" = 1 ] && die "$(head -1 "$scratch/kernel.$k")"
+		[ "${krc[$k]}" = 3 ] && log "kernel $k: $(head -1 "$scratch/kernel.$k")"
+	done
+	resolve_images "$scratch/images"
+	new_run "$scratch/images"
+	jobs_max=${JOBS:-2}
+	[[ "$jobs_max" =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive number, not '$jobs_max'"
+	set -- $kernels; nk=$#; set -- $cases
+	total=$((nk * $#))
+	log "run $RUN_ID: $total case(s), $jobs_max at a time, profile $PROFILE (results/$RUN_ID)"
+	declare -A wpids=()
+	defer 'for p in "${!wpids[@]}"; do kill -TERM $p; done; wait'
+	worst=0 n=0 i=0
+	reap() {	# wait for one worker; fold its exit status into worst
+		local p rc
+		wait -n -p p "${!wpids[@]}"; rc=$?
+		[ -n "${p:-}" ] || return
+		unset "wpids[$p]"
+		if [ $rc -ge 2 ]; then worst=2; elif [ $rc = 1 ] && [ $worst = 0 ]; then worst=1; fi
+	}
+	for k in $kernels; do
+		for c in $cases; do
+			n=$((n + 1))
+			while [ ${#wpids[@]} -ge "$jobs_max" ]; do reap; done
+			LR_W_RUN_ID=$RUN_ID LR_W_RUN_DIR=$RUN_DIR LR_W_N=$n LR_W_KINFO=$scratch/kernel.$k \
+			LR_W_KRC=${krc[$k]} LR_W_IMG=$scratch/images \
+				"$0" --worker --kernel "$k" "$c" &
+			wpids[$!]=1
+		done
+	done
+	while [ ${#wpids[@]} -gt 0 ]; do reap; done
+	if [ $tap = 1 ]; then
+		n=0
+		for k in $kernels; do for c in $cases; do n=$((n + 1)); tap_line $n "$k" "$c"; done; done
+	fi
+	log "summary: $RUN_DIR/summary.md"
+	exit $worst
+	;;
+esac
