@@ -70,15 +70,18 @@ resolve_kernel() {
 	fi
 	[ -x "$LR_TOP/scripts/kernel.sh" ] ||
 		{ echo "scripts/kernel.sh missing (set LR_BZIMAGE=path)" >"$out"; return 1; }
-	log "kernel $name: scripts/kernel.sh info $name"
-	"$LR_TOP/scripts/kernel.sh" info "$name" >"$out" 2>"$out.err"; rc=$?
-	# a kernel this machine cannot get (4.19 without its tarball) says SKIP: not a failure
-	if grep -q '^SKIP' "$out" "$out.err" 2>/dev/null; then
-		grep -h -m1 '^SKIP' "$out" "$out.err" >"$out.skip"; mv "$out.skip" "$out"
+	log "kernel $name: scripts/kernel.sh build $name"
+	# "build" says "NAME SKIP <reason>" (exit 0) for a kernel this machine cannot get (4.19
+	# without its tarball): a skipped case, not a failure. "info" then reads the cache.
+	"$LR_TOP/scripts/kernel.sh" build "$name" >"$out" || { rc=$?
+		{ echo "scripts/kernel.sh build $name failed (exit $rc)"; } >"$out"; return 1; }
+	if grep -qE '^([^ ]+ +)?SKIP' "$out"; then
+		sed -nE 's/^([^ ]+ +)?(SKIP.*)/\2/p' "$out" | head -1 >"$out.skip"; mv "$out.skip" "$out"
 		return 3
 	fi
+	"$LR_TOP/scripts/kernel.sh" info "$name" >"$out" 2>"$out.err"; rc=$?
 	if [ $rc -ne 0 ] || ! grep -q '^bzimage=' "$out"; then
-		{ echo "scripts/kernel.sh info $name failed (exit $rc)"; tail -3 "$out.err"; } >"$out"
+		{ echo "scripts/kernel.sh info $name failed (exit $rc): $(tail -1 "$out.err")"; } >"$out"
 		return 1
 	fi
 	return 0
@@ -96,8 +99,8 @@ resolve_images() {
 		[ -x "$LR_TOP/rootfs/build.sh" ] ||
 			die "rootfs/build.sh missing (set LR_SERVER_IMG and LR_CLIENT_IMG)"
 		log "guest images: rootfs/build.sh"
-		"$LR_TOP/rootfs/build.sh" >"$out" 2>"$out.err" ||
-			die "rootfs/build.sh failed (log: $out.err)"
+		"$LR_TOP/rootfs/build.sh" --print-paths >"$out" ||
+			die "rootfs/build.sh failed"
 	fi
 	[ -f "$(kv "$out" server)" ] || die "no server image (rootfs/build.sh printed no server=<path>)"
 	[ -f "$(kv "$out" client)" ] || die "no client image (rootfs/build.sh printed no client=<path>)"
