@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * timing.h: the timing model every impairment test computes its windows from.
+ *
+ * Pure C, no I/O except lr_timing_read_params().  Every figure is derived from
+ * parameters read in the guest (struct lr_params) and from kernel constants that
+ * are named after the symbol they mirror (timing.c).  docs/timing-model.md gives
+ * the rules with file:function for 4.19 and mainline.
+ *
+ * Times are milliseconds, relative to the moment named in each comment.
+ */
+#ifndef LR_TIMING_H
+#define LR_TIMING_H
+
+/* Parameters read in the guest; lr_timing_defaults() gives the kernel defaults. */
+struct lr_params {
+	unsigned int kver_major, kver_minor;	/* /proc/sys/kernel/osrelease */
+	unsigned int nlm_timeout;		/* s, /proc/sys/fs/nfs/nlm_timeout */
+	unsigned int tcp_syn_retries;		/* /proc/sys/net/ipv4/tcp_syn_retries */
+	unsigned int tcp_syn_linear_timeouts;	/* ditto; absent on 4.19 -> 0 */
+	unsigned int tcp_retries2;		/* /proc/sys/net/ipv4/tcp_retries2 */
+	unsigned int tcp_orphan_retries;	/* /proc/sys/net/ipv4/tcp_orphan_retries */
+	unsigned int tcp_fin_timeout;		/* s, /proc/sys/net/ipv4/tcp_fin_timeout */
+	unsigned int tcp_early_retrans;		/* ditto; >= 3 arms the tail loss probe */
+	unsigned int tcp_rto_min_ms;		/* tcp_rto_min_us / 1000; absent -> TCP_RTO_MIN */
+	unsigned int tcp_rto_max_ms;		/* tcp_rto_max_ms; absent -> TCP_RTO_MAX */
+	unsigned int hz;			/* CONFIG_HZ of the guest kernel (its .config);
+						 * not in /proc: the caller sets it */
+};
+
+/* Which sunrpc timeout rules apply (see lr_rules()). */
+enum lr_rules {
+	LR_RULES_4_19,		/* no rq_minortimeo, majortimeo reset at first transmit */
+	LR_RULES_MAINLINE,	/* rq_minortimeo, alarms capped at rq_majortimeo */
+};
+
+/* struct rpc_timeout, in ms */
+struct lr_rpc_timeout {
+	long initval, increment, maxval;
+	unsigned int retries;
+	int exponential;
+};
+
+#define LR_MAX_ALARMS	32
+
+/* One rpc_task alarm: set at @at for @len ms; when it fires, call_timeout /
+ * rpc_check_timeout sees a minor (major == 0) or a major (major == 1) timeout. */
+struct lr_alarm {
+	long at, len;
+	int major;
+};
+
+/* Retransmission schedule of one hard RPC whose server never answers. */
+struct lr_rpc_sched {
+	int n;
+	struct lr_alarm a[LR_MAX_ALARMS];
+	long first_major;	/* ms after the call: "not responding, still trying" */
+};
+
+/* How the request meets the transport (the seed's four shapes). */
+struct lr_rpc_case {
+	int transmitted;	/* 1: the request reaches a live connection at once */
+	int connect_wakeups;	/* call_connect_status() passes before the first send
+				 * (1 when this very task waited for the TCP connect) */
+	long horizon;		/* simulate alarms up to this many ms */
+};
+
+#define LR_MAX_SEGS	40
+
+/* TCP (re)transmission moments of one segment, ms after its first transmission. */
+struct lr_tcp_sched {
+	int n;			/* transmissions, the first one (at 0) included */
+	long at[LR_MAX_SEGS];
+	long giveup;		/* the socket errors out (ETIMEDOUT) at this moment */
+};
+
+enum lr_scenario {
+	LR_SVC_SLEEP,		/* server lockd never processes LOCK */
+	LR_LINK_DOWN,		/* server NIC down before LOCK, up after "still trying" */
+	LR_FIN_BLACKHOLE,	/* LOCK while the old socket's FIN is never answered */
+	LR_PORTMAP_SYNACK_LOST,	/* the rpcbind handshake never completes */
+	LR_NR_SCENARIOS
+};
+
+struct lr_scenario_args {
+	int fresh_connection;	/* svc-sleep: LOCK opens the lockd connection itself */
+	long fin_to_call;	/* fin-blackhole: ms from the FIN to the LOCK call */
+	long fin_rto;		/* fin-blackhole: RTO of the old connection; 0 -> tcp_rto_min */
+};
+
+/* An expected moment: [lo, hi] around expect, and why the window is that wide. */
+struct lr_window {
+	long expect, lo, hi;
+	const char *ref;	/* what the moment is measured from */
+	const char *why;	/* one line: the reason for the tolerance */
+};
+
+struct lr_expect {
+	int still_trying;	/* 1: "not responding, still trying" must appear */
+	struct lr_window trying;
+	struct lr_window ok;	/* "lockd: server ... OK" */
+	struct lr_rpc_sched sched;
+};
+
+void lr_timing_defaults(struct lr_params *p, unsigned int major, unsigned int minor);
+int lr_timing_read_params(struct lr_params *p, const char *procroot);
+enum lr_rules lr_rules(const struct lr_params *p);
+
+void lr_nlm_rpc_timeout(const struct lr_params *p, struct lr_rpc_timeout *to);
+void lr_xs_tcp_default_timeout(struct lr_rpc_timeout *to);
+long lr_xs_tcp_user_timeout(const struct lr_rpc_timeout *xprt_to);
+long lr_xs_tcp_keepidle(const struct lr_rpc_timeout *xprt_to);
+
+int lr_rpc_schedule(const struct lr_params *p, const struct lr_rpc_timeout *to,
+		    const struct lr_rpc_case *c, struct lr_rpc_sched *s);
+
+void lr_tcp_syn_schedule(const struct lr_params *p, struct lr_tcp_sched *t);
+void lr_tcp_fin_schedule(const struct lr_params *p, long rto, long user_timeout,
+			 int orphan, struct lr_tcp_sched *t);
+
+long lr_portmap_still_trying(const struct lr_params *p);
+long lr_xs_reconnect_delay(unsigned int attempt);
+long lr_xs_idle_disc_to(void);
+long lr_timer_slack(const struct lr_params *p, long delay);
+
+int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
+		       const struct lr_scenario_args *a, struct lr_expect *e);
+const char *lr_scenario_name(enum lr_scenario sc);
+
+#endif /* LR_TIMING_H */
