@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * timing_test: the timing model of lib/timing.c against the kernel rules and the
+ * seed's measured figures (seed/000_047600b8f5010ad0.txt).  Seed figures are in ms,
+ * taken from its timestamps; each is commented with the lines it comes from.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "timing.h"
+
+/* the seed's 4.19 was most likely CONFIG_HZ=1000 (see the portmap and FIN tests) */
+#define SEED_HZ		1000
+
+static void p419(struct lr_params *p)
+{
+	lr_timing_defaults(p, 4, 19);
+	p->hz = SEED_HZ;
+}
+
+static void pmain(struct lr_params *p)
+{
+	lr_timing_defaults(p, 7, 3);
+}
+
+#define EXPECT_IN(w, v) do {			\
+	EXPECT_LE((w).lo, (v));			\
+	EXPECT_GE((w).hi, (v));			\
+} while (0)
+
+TEST(nlm_timeout_rules)
+{
+	struct lr_params p;
+	struct lr_rpc_timeout to;
+
+	pmain(&p);
+	lr_nlm_rpc_timeout(&p, &to);
+	EXPECT_EQ(10000, to.initval);
+	EXPECT_EQ(10000, to.increment);
+	EXPECT_EQ(60000, to.maxval);
+	EXPECT_EQ(5, to.retries);
+	EXPECT_EQ(0, to.exponential);
+	p.nlm_timeout = 3;
+	lr_nlm_rpc_timeout(&p, &to);
+	EXPECT_EQ(3000, to.initval);
+	EXPECT_EQ(18000, to.maxval);
+	EXPECT_EQ(LR_RULES_MAINLINE, lr_rules(&p));
+	p419(&p);
+	EXPECT_EQ(LR_RULES_4_19, lr_rules(&p));
+}
+
+/* Seed, svc-sleep on 4.19, task 49: "setting alarm for 20000 ms" at 49.696,
+ * 30000 ms at 69.772, 40000 ms at 99.979, call_timeout (major) and "still trying"
+ * at 140.403783: the LOCK opened the lockd connection itself (connect wakeup). */
+TEST(seed_svc_sleep_4_19)
+{
+	struct lr_params p;
+	struct lr_scenario_args a = { .fresh_connection = 1 };
+	struct lr_expect e;
+
+	p419(&p);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &e));
+	ASSERT_LE(4, e.sched.n);
+	EXPECT_EQ(20000, e.sched.a[0].len);
+	EXPECT_EQ(30000, e.sched.a[1].len);
+	EXPECT_EQ(40000, e.sched.a[2].len);
+	EXPECT_EQ(0, e.sched.a[0].major);
+	EXPECT_EQ(0, e.sched.a[1].major);
+	EXPECT_EQ(1, e.sched.a[2].major);
+	EXPECT_EQ(90000, e.sched.first_major);
+	EXPECT_EQ(1, e.still_trying);
+	EXPECT_IN(e.trying, 140404 - 49632);	/* call_transmit 49.631584 -> 140.403783 */
+	/* each seed alarm fired late by no more than the wheel allows */
+	EXPECT_GE(lr_timer_slack(&p, 20000) + 20000, 69746 - 49696);
+	EXPECT_GE(lr_timer_slack(&p, 30000) + 30000, 99953 - 69772);
+	EXPECT_GE(lr_timer_slack(&p, 40000) + 40000, 140401 - 99979);
+
+	/* the same call on an established connection: 10/20/30 s, major at 60 s */
+	a.fresh_connection = 0;
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &e));
+	EXPECT_EQ(10000, e.sched.a[0].len);
+	EXPECT_EQ(20000, e.sched.a[1].len);
+	EXPECT_EQ(30000, e.sched.a[2].len);
+	EXPECT_EQ(60000, e.sched.first_major);
+	EXPECT_GT(140404 - 49632, e.trying.hi);	/* the seed is NOT this case */
+}
+
+TEST(svc_sleep_mainline)
+{
+	struct lr_params p;
+	struct lr_scenario_args a = { .fresh_connection = 1 };
+	struct lr_expect e;
+
+	pmain(&p);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &e));
+	/* a connect wakeup before rq_minortimeo changes nothing on mainline */
+	EXPECT_EQ(10000, e.sched.a[0].len);
+	EXPECT_EQ(20000, e.sched.a[1].len);
+	EXPECT_EQ(30000, e.sched.a[2].len);
+	EXPECT_EQ(1, e.sched.a[2].major);
+	EXPECT_EQ(60000, e.sched.first_major);
+	/* after the major: back to 10 s, next major 60 s later, never printed again */
+	EXPECT_EQ(10000, e.sched.a[3].len);
+	EXPECT_EQ(60000, e.sched.a[3].at);
+	EXPECT_EQ(1, e.sched.a[5].major);
+	EXPECT_EQ(120000, e.sched.a[5].at + e.sched.a[5].len);
+	/* OK: the 100 ms poll of the svc-sleep switch + TCG */
+	EXPECT_EQ(0, e.ok.expect);
+	EXPECT_LE(100, e.ok.hi);
+	EXPECT_GT(2000, e.ok.hi);
+}
+
+/* mainline caps each alarm at rq_majortimeo; 4.19 lets the last one overshoot */
+TEST(major_cap_differs)
+{
+	struct lr_params p;
+	struct lr_rpc_timeout to = { .initval = 10000, .increment = 15000,
+				     .maxval = 60000, .retries = 2 };
+	struct lr_rpc_case c = { .transmitted = 1, .horizon = 100000 };
+	struct lr_rpc_sched s;
+
+	pmain(&p);
+	ASSERT_EQ(0, lr_rpc_schedule(&p, &to, &c, &s));
+	EXPECT_EQ(40000, s.first_major);	/* 10 + 15*2 */
+	EXPECT_EQ(5000, s.a[2].len);		/* capped: 40 - 35 */
+	p419(&p);
+	ASSERT_EQ(0, lr_rpc_schedule(&p, &to, &c, &s));
+	EXPECT_EQ(75000, s.first_major);	/* 10 + 25 + 40 */
+	EXPECT_EQ(40000, s.a[2].len);
+	to.initval = 0;
+	EXPECT_EQ(-EINVAL, lr_rpc_schedule(&p, &to, &c, &s));
+}
+
+/* Seed link-down (4.19): SYN 19:41:44.044159, dmesg -T "still trying" 19:42:45 */
+TEST(seed_link_down)
+{
+	struct lr_params p;
+	struct lr_expect e;
+	struct lr_tcp_sched t;
+	long hi419;
+
+	p419(&p);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_LINK_DOWN, NULL, &e));
+	EXPECT_EQ(60000, e.sched.first_major);
+	EXPECT_IN(e.trying, 60000 + 45000 - 44044);	/* lower end of the dmesg -T second */
+	EXPECT_IN(e.trying, 60000 + 45999 - 44044);	/* upper end */
+	/* the SYNs of the connect: 44.044, 45.107, 47.155 */
+	p.tcp_syn_linear_timeouts = 0;
+	lr_tcp_syn_schedule(&p, &t);
+	EXPECT_EQ(7, t.n);
+	EXPECT_EQ(1000, t.at[1]);
+	EXPECT_EQ(3000, t.at[2]);
+	EXPECT_EQ(63000, t.at[6]);
+	EXPECT_EQ(127000, t.giveup);
+	EXPECT_GT(100, abs((int)(45107 - 44044 - t.at[1])));
+	EXPECT_GT(150, abs((int)(47155 - 44044 - t.at[2])));
+
+	/* mainline: the alarm is capped at rq_majortimeo, only the 3 s rpc_delay of a
+	 * connect error can delay the major; 4.19 adds the ARP failure time (3 s) */
+	hi419 = e.trying.hi;
+	pmain(&p);
+	p.hz = SEED_HZ;
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_LINK_DOWN, NULL, &e));
+	EXPECT_EQ(60000, e.sched.first_major);
+	EXPECT_EQ(3000, hi419 - e.trying.hi);
+}
+
+TEST(syn_schedule_mainline_linear)
+{
+	struct lr_params p;
+	struct lr_tcp_sched t;
+	static const long want[] = { 0, 1000, 2000, 3000, 4000, 5000, 7000, 11000,
+				     19000, 35000, 67000 };
+	unsigned int i;
+
+	pmain(&p);
+	lr_tcp_syn_schedule(&p, &t);
+	ASSERT_EQ(11, t.n);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		EXPECT_EQ(want[i], t.at[i]);
+	EXPECT_EQ(131000, t.giveup);	/* ip-sysctl.rst: 67 s last SYN, 131 s timeout */
+	p.tcp_syn_retries = 2;
+	p.tcp_syn_linear_timeouts = 0;
+	lr_tcp_syn_schedule(&p, &t);
+	EXPECT_EQ(3, t.n);
+	EXPECT_EQ(7000, t.giveup);
+}
+
+/* Seed 0825: FIN 01:10:31.719473 and its retransmissions, new SYN 01:13:36.039492,
+ * "still trying" 01:11:59.40 (kernel stamp 14714673.140 vs OK 14714769.782 at the
+ * LOCK Reply 01:13:36.043050) */
+TEST(seed_fin_blackhole_0825)
+{
+	struct lr_params p;
+	struct lr_rpc_timeout xto;
+	struct lr_tcp_sched t;
+	struct lr_scenario_args a = { .fin_rto = 220 };
+	struct lr_expect e;
+	static const long seed[] = { 220, 440, 870, 1760, 3520, 6960, 14090, 28160,
+				     55680, 112640 };
+	unsigned int i;
+
+	p419(&p);
+	lr_xs_tcp_default_timeout(&xto);
+	EXPECT_EQ(180000, lr_xs_tcp_user_timeout(&xto));
+	EXPECT_EQ(60000, lr_xs_tcp_keepidle(&xto));	/* keepalives ~61 s apart */
+	lr_tcp_fin_schedule(&p, 220, lr_xs_tcp_user_timeout(&xto), 0, &t);
+	ASSERT_EQ(11, t.n);
+	for (i = 0; i < sizeof(seed) / sizeof(seed[0]); i++)
+		EXPECT_GE(seed[i] / 50 + 20, labs(t.at[i + 1] - seed[i]));	/* 2 % */
+	EXPECT_EQ(180000, t.giveup);
+
+	/* LOCK call = "still trying" - 60 s = 01:10:59.40, 27.68 s after the FIN */
+	a.fin_to_call = 59401 - 31719;
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
+	EXPECT_EQ(1, e.still_trying);
+	EXPECT_EQ(60000, e.trying.expect);
+	EXPECT_EQ(180000 - a.fin_to_call, e.ok.expect);
+	/* new SYN and OK 184.32 s after the FIN */
+	EXPECT_IN(e.ok, (3 * 60000 + 36039 - 31719) - a.fin_to_call);
+}
+
+/* Seed 0622: FIN 22:53:13.639471, "still trying" 22:55:38.28, SYN 22:56:17.959499 */
+TEST(seed_fin_blackhole_0622)
+{
+	struct lr_params p;
+	struct lr_scenario_args a = { .fin_rto = 220 };
+	struct lr_expect e;
+
+	p419(&p);
+	/* LOCK call = "still trying" - 60 s = 22:54:38.28 */
+	a.fin_to_call = 60000 + 38280 - 13639;
+	ASSERT_EQ(84641, a.fin_to_call);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
+	EXPECT_EQ(1, e.still_trying);
+	EXPECT_IN(e.ok, (3 * 60000 + 17959 - 13639) - a.fin_to_call);
+
+	/* at HZ=250 the death timer (67 s) rounds by 2 s only: the seed's 4.32 s
+	 * falls outside, which is why the seed kernel is taken to be HZ=1000 */
+	p.hz = 250;
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
+	EXPECT_LT(e.ok.hi, (3 * 60000 + 17959 - 13639) - a.fin_to_call);
+
+	/* a LOCK issued late enough that the socket dies first: no "still trying" */
+	a.fin_to_call = 150000;
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
+	EXPECT_EQ(0, e.still_trying);
+	EXPECT_EQ(30000, e.ok.expect);
+}
+
+TEST(fin_without_user_timeout)
+{
+	struct lr_params p;
+	struct lr_tcp_sched t;
+
+	pmain(&p);
+	/* orphan, tcp_orphan_retries = 0 -> 8: 511 * TCP_RTO_MIN = 102.2 s */
+	lr_tcp_fin_schedule(&p, 200, 0, 1, &t);
+	EXPECT_LE(102200, t.giveup);
+	EXPECT_GT(102200 + 51200 + 1, t.giveup);
+	EXPECT_EQ(200, t.at[1]);	/* TLP */
+	EXPECT_EQ(400, t.at[2]);
+	/* owned socket: tcp_retries2 = 15 -> 924.6 s */
+	lr_tcp_fin_schedule(&p, 200, 0, 0, &t);
+	EXPECT_LE(924600, t.giveup);
+	p.tcp_early_retrans = 0;	/* no TLP: first resend is the RTO */
+	lr_tcp_fin_schedule(&p, 200, 180000, 0, &t);
+	EXPECT_EQ(200, t.at[1]);
+	EXPECT_EQ(600, t.at[2]);
+}
+
+/* Seed 0619: SYN to 111 at 02:21:34.136390, "still trying" stamped 02:22:38 */
+TEST(seed_portmap_synack_lost)
+{
+	struct lr_params p;
+	struct lr_expect e;
+
+	p419(&p);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_PORTMAP_SYNACK_LOST, NULL, &e));
+	EXPECT_EQ(60000, e.trying.expect);
+	EXPECT_IN(e.trying, 60000 + 38000 - 34136);
+	EXPECT_IN(e.trying, 60000 + 38999 - 34136);
+	/* 4.19: XS_BIND_TO steps, whatever nlm_timeout */
+	p.nlm_timeout = 3;
+	EXPECT_EQ(60000, lr_portmap_still_trying(&p));
+	p.nlm_timeout = 20;
+	EXPECT_EQ(120000, lr_portmap_still_trying(&p));
+	/* mainline: the rpcbind child inherits the caller's timeout: 6 * nlm_timeout */
+	pmain(&p);
+	EXPECT_EQ(60000, lr_portmap_still_trying(&p));
+	p.nlm_timeout = 3;
+	EXPECT_EQ(18000, lr_portmap_still_trying(&p));
+	p.nlm_timeout = 20;
+	EXPECT_EQ(120000, lr_portmap_still_trying(&p));
+}
+
+/* quick profile: nlm_timeout = 3, the sysctl minimum */
+TEST(quick_profile)
+{
+	struct lr_params p;
+	struct lr_scenario_args a = { .fresh_connection = 1 };
+	struct lr_expect e;
+	int sc;
+
+	pmain(&p);
+	p.nlm_timeout = 3;
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &e));
+	EXPECT_EQ(3000, e.sched.a[0].len);
+	EXPECT_EQ(6000, e.sched.a[1].len);
+	EXPECT_EQ(9000, e.sched.a[2].len);
+	EXPECT_EQ(18000, e.sched.first_major);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_LINK_DOWN, NULL, &e));
+	EXPECT_EQ(18000, e.sched.first_major);
+	p419(&p);
+	p.nlm_timeout = 3;
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &e));
+	EXPECT_EQ(27000, e.sched.first_major);	/* 6 + 9 + 12 */
+	/* every window is positive and ordered */
+	for (sc = 0; sc < LR_NR_SCENARIOS; sc++) {
+		ASSERT_EQ(0, lr_scenario_expect(&p, sc, &a, &e));
+		EXPECT_LT(e.trying.lo, e.trying.expect);
+		EXPECT_LT(e.trying.expect, e.trying.hi);
+		EXPECT_NE(NULL, e.trying.why);
+		EXPECT_NE(NULL, lr_scenario_name(sc));
+	}
+	EXPECT_EQ(-EINVAL, lr_scenario_expect(&p, LR_NR_SCENARIOS, &a, &e));
+	EXPECT_EQ(NULL, lr_scenario_name(LR_NR_SCENARIOS));
+}
+
+TEST(timer_wheel_and_reconnect)
+{
+	struct lr_params p;
+
+	pmain(&p);			/* HZ 250 */
+	EXPECT_EQ(4, lr_timer_slack(&p, 10));
+	EXPECT_EQ(32, lr_timer_slack(&p, 1000));	/* level 1: 8 jiffies */
+	EXPECT_EQ(2048, lr_timer_slack(&p, 20000));	/* level 3: 512 jiffies */
+	p.hz = 1000;
+	EXPECT_EQ(512, lr_timer_slack(&p, 20000));
+	EXPECT_EQ(4096, lr_timer_slack(&p, 60000));	/* level 4 */
+	EXPECT_EQ(3000, lr_xs_reconnect_delay(1));
+	EXPECT_EQ(6000, lr_xs_reconnect_delay(2));
+	EXPECT_EQ(48000, lr_xs_reconnect_delay(5));
+	EXPECT_EQ(60000, lr_xs_reconnect_delay(6));
+	EXPECT_EQ(60000, lr_xs_reconnect_delay(30));
+	EXPECT_EQ(300000, lr_xs_idle_disc_to());
+}
+
+/* a fake /proc tree in a temp dir */
+FIXTURE(procfs) {
+	char root[64];
+};
+
+static void put(const char *root, const char *rel, const char *val)
+{
+	char path[256], *s;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (s = path + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = 0;
+		mkdir(path, 0755);
+		*s = '/';
+	}
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(val, f);
+	fclose(f);
+}
+
+FIXTURE_SETUP(procfs)
+{
+	strcpy(self->root, "/tmp/lr-timing-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->root));
+	put(self->root, "sys/kernel/osrelease", "4.19.325-lr\n");
+	put(self->root, "sys/fs/nfs/nlm_timeout", "10\n");
+	put(self->root, "sys/net/ipv4/tcp_syn_retries", "6\n");
+	put(self->root, "sys/net/ipv4/tcp_retries2", "15\n");
+	put(self->root, "sys/net/ipv4/tcp_orphan_retries", "0\n");
+	put(self->root, "sys/net/ipv4/tcp_fin_timeout", "60\n");
+}
+
+FIXTURE_TEARDOWN(procfs)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->root);
+	if (system(cmd) != 0)
+		TH_LOG("could not remove %s", self->root);
+}
+
+TEST_F(procfs, reads_4_19_tree)
+{
+	struct lr_params p;
+
+	ASSERT_EQ(0, lr_timing_read_params(&p, self->root));
+	EXPECT_EQ(4, p.kver_major);
+	EXPECT_EQ(19, p.kver_minor);
+	EXPECT_EQ(LR_RULES_4_19, lr_rules(&p));
+	EXPECT_EQ(10, p.nlm_timeout);
+	EXPECT_EQ(6, p.tcp_syn_retries);
+	EXPECT_EQ(0, p.tcp_syn_linear_timeouts);	/* absent on 4.19 */
+	EXPECT_EQ(15, p.tcp_retries2);
+	EXPECT_EQ(0, p.tcp_orphan_retries);
+	EXPECT_EQ(60, p.tcp_fin_timeout);
+	EXPECT_EQ(3, p.tcp_early_retrans);		/* absent -> default */
+	EXPECT_EQ(200, p.tcp_rto_min_ms);
+	EXPECT_EQ(120000, p.tcp_rto_max_ms);
+}
+
+TEST_F(procfs, reads_mainline_and_quick_values)
+{
+	struct lr_params p;
+
+	put(self->root, "sys/kernel/osrelease", "7.3.4\n");
+	put(self->root, "sys/fs/nfs/nlm_timeout", "3\n");
+	put(self->root, "sys/net/ipv4/tcp_syn_linear_timeouts", "4\n");
+	put(self->root, "sys/net/ipv4/tcp_rto_min_us", "200000\n");
+	put(self->root, "sys/net/ipv4/tcp_rto_max_ms", "60000\n");
+	ASSERT_EQ(0, lr_timing_read_params(&p, self->root));
+	EXPECT_EQ(7, p.kver_major);
+	EXPECT_EQ(LR_RULES_MAINLINE, lr_rules(&p));
+	EXPECT_EQ(3, p.nlm_timeout);
+	EXPECT_EQ(4, p.tcp_syn_linear_timeouts);
+	EXPECT_EQ(60000, p.tcp_rto_max_ms);
+	EXPECT_EQ(18000, lr_portmap_still_trying(&p));
+}
+
+TEST_F(procfs, rejects_bad_trees)
+{
+	struct lr_params p;
+	char rel[128];
+
+	put(self->root, "sys/fs/nfs/nlm_timeout", "2\n");	/* below nlm_timeout_min */
+	EXPECT_EQ(-ERANGE, lr_timing_read_params(&p, self->root));
+	put(self->root, "sys/fs/nfs/nlm_timeout", "21\n");	/* above nlm_timeout_max */
+	EXPECT_EQ(-ERANGE, lr_timing_read_params(&p, self->root));
+	put(self->root, "sys/fs/nfs/nlm_timeout", "ten\n");
+	EXPECT_EQ(-EINVAL, lr_timing_read_params(&p, self->root));
+	put(self->root, "sys/fs/nfs/nlm_timeout", "10\n");
+	put(self->root, "sys/kernel/osrelease", "garbage\n");
+	EXPECT_EQ(-EINVAL, lr_timing_read_params(&p, self->root));
+	put(self->root, "sys/kernel/osrelease", "6.1.0\n");
+	snprintf(rel, sizeof(rel), "%s/sys/net/ipv4/tcp_retries2", self->root);
+	ASSERT_EQ(0, unlink(rel));
+	EXPECT_EQ(-ENOENT, lr_timing_read_params(&p, self->root));
+	EXPECT_EQ(-ENOENT, lr_timing_read_params(&p, "/nonexistent-lr"));
+}
+
+TEST_HARNESS_MAIN
