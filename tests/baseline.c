@@ -107,6 +107,7 @@ struct op {
 	short type;
 	off_t start, len;
 	int go_fd;		/* >= 0: after reporting, hold until this pipe closes */
+	int go_wfd;		/* its write end: the parent's, closed in the child */
 };
 
 struct op_result {
@@ -122,6 +123,8 @@ static void op_child(int wfd, void *arg)
 	char c;
 	int fd;
 
+	if (op->go_fd >= 0)
+		close(op->go_wfd);	/* else our own copy keeps the pipe open forever */
 	fd = open(op->path, O_RDWR);
 	if (fd < 0) {
 		r.rc = -errno;
@@ -144,7 +147,8 @@ static void op_child(int wfd, void *arg)
 static int run_op(const char *path, int cmd, short type, off_t start, off_t len,
 		  struct op_result *r)
 {
-	struct op op = { .cmd = cmd, .type = type, .start = start, .len = len, .go_fd = -1 };
+	struct op op = { .cmd = cmd, .type = type, .start = start, .len = len, .go_fd = -1,
+			 .go_wfd = -1 };
 	struct lr_child c;
 	int st, ret;
 
@@ -283,20 +287,45 @@ TEST_F_TIMEOUT(baseline, seed_flow, LR_TEST_TIMEOUT)
 	EXPECT_EQ(50, r.fl.l_start);
 	EXPECT_EQ(100, r.fl.l_len);
 	EXPECT_EQ(me, r.fl.l_pid);
-	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_WRLCK, 0, 200, &r));
-	ASSERT_EQ(0, r.rc);
-	EXPECT_EQ(F_RDLCK, r.fl.l_type);
-	EXPECT_EQ(50, r.fl.l_start);
-	EXPECT_EQ(100, r.fl.l_len);
-	EXPECT_GT(0, r.fl.l_pid);
-	/* a read lock test does not conflict with a read lock */
-	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_RDLCK, 0, 200, &r));
-	EXPECT_EQ(F_UNLCK, r.fl.l_type);
+	/* (the same question through the server: test nlm_test_read_lock) */
 
 	/* unlock */
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLK, F_UNLCK, 50, 100));
 	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_WRLCK, 0, 200, &r));
 	EXPECT_EQ(F_UNLCK, r.fl.l_type) TH_LOG("server still reports %s", ltype(r.fl.l_type));
+}
+
+/*
+ * The seed flow's last question, "does a write lock conflict with the read lock held on
+ * 50-149", asked of the server (NLM TEST from the other mount) rather than answered by
+ * the client's own lock list. A server that evaluates the TEST as a read-lock test
+ * answers "free" here: nlmsvc_testlock() must carry the requested type into
+ * vfs_test_lock(), since posix_test_lock() decides conflicts by type.
+ */
+TEST_F_TIMEOUT(baseline, nlm_test_read_lock, LR_TEST_TIMEOUT)
+{
+	struct op_result r;
+
+	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLKW, F_RDLCK, 50, 100));
+
+	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_WRLCK, 0, 200, &r));
+	ASSERT_EQ(0, r.rc);
+	TH_LOG("NLM TEST write 0+200 against read 50+100: %s %jd+%jd l_pid %d",
+	       ltype(r.fl.l_type), (intmax_t)r.fl.l_start, (intmax_t)r.fl.l_len, r.fl.l_pid);
+	EXPECT_EQ(F_RDLCK, r.fl.l_type);
+	EXPECT_EQ(50, r.fl.l_start);
+	EXPECT_EQ(100, r.fl.l_len);
+	EXPECT_GT(0, r.fl.l_pid);
+
+	/* the server does hold the read lock: a write LOCK is refused */
+	ASSERT_EQ(0, run_op(self->path2, F_SETLK, F_WRLCK, 0, 200, &r));
+	EXPECT_EQ(-EAGAIN, r.rc) TH_LOG("NLM LOCK write: %s", strerror(-r.rc));
+
+	/* and a read lock TEST does not conflict with a read lock */
+	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_RDLCK, 0, 200, &r));
+	EXPECT_EQ(F_UNLCK, r.fl.l_type);
+
+	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLK, F_UNLCK, 50, 100));
 }
 
 /* ---- a blocked F_SETLKW is granted by the server's GRANTED callback ---- */
@@ -336,6 +365,7 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 	ASSERT_EQ(0, pipe(go));
 	snprintf(op.path, sizeof(op.path), "%s", self->path);
 	op.go_fd = go[0];
+	op.go_wfd = go[1];
 	ASSERT_EQ(0, lr_spawn(&w, op_child, &op));
 	close(go[0]);
 
@@ -417,7 +447,8 @@ TEST_F_TIMEOUT(baseline, setlk_eagain, LR_TEST_TIMEOUT)
 
 TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 {
-	struct op op = { .cmd = F_SETLKW, .type = F_WRLCK, .start = 0, .len = 100, .go_fd = -1 };
+	struct op op = { .cmd = F_SETLKW, .type = F_WRLCK, .start = 0, .len = 100, .go_fd = -1,
+			 .go_wfd = -1 };
 	struct op_result r;
 	struct lr_child w;
 	int fd2, st, waiters;
@@ -467,7 +498,7 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 
 struct closer {
 	char path[256];
-	int go_fd;
+	int go_fd, go_wfd;
 };
 
 /* lock through one descriptor, report, close it when told, report, stay alive */
@@ -477,6 +508,7 @@ static void closer_child(int wfd, void *arg)
 	int fd, rc;
 	char x;
 
+	close(c->go_wfd);
 	fd = open(c->path, O_RDWR);
 	rc = fd < 0 ? -errno : lr_setlk(fd, F_SETLKW, F_WRLCK, 0, 100);
 	lr_write_all(wfd, &rc, sizeof(rc));
@@ -498,6 +530,7 @@ TEST_F_TIMEOUT(baseline, close_releases, LR_TEST_TIMEOUT)
 	ASSERT_EQ(0, pipe(go));
 	snprintf(cl.path, sizeof(cl.path), "%s", self->path);
 	cl.go_fd = go[0];
+	cl.go_wfd = go[1];
 	ASSERT_EQ(0, lr_spawn(&c, closer_child, &cl));
 	close(go[0]);
 	ASSERT_EQ(0, lr_child_read(&c, &rc, sizeof(rc), LR_SAFETY_S));
