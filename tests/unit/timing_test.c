@@ -421,7 +421,7 @@ TEST_F(procfs, reads_mainline_and_quick_values)
 	put(self->root, "sys/kernel/osrelease", "7.3.4\n");
 	put(self->root, "sys/fs/nfs/nlm_timeout", "3\n");
 	put(self->root, "sys/net/ipv4/tcp_syn_linear_timeouts", "4\n");
-	put(self->root, "sys/net/ipv4/tcp_rto_min_us", "200000\n");
+	put(self->root, "sys/net/ipv4/tcp_rto_min_us", "250500\n");
 	put(self->root, "sys/net/ipv4/tcp_rto_max_ms", "60000\n");
 	ASSERT_EQ(0, lr_timing_read_params(&p, self->root));
 	EXPECT_EQ(7, p.kver_major);
@@ -429,6 +429,7 @@ TEST_F(procfs, reads_mainline_and_quick_values)
 	EXPECT_EQ(3, p.nlm_timeout);
 	EXPECT_EQ(4, p.tcp_syn_linear_timeouts);
 	EXPECT_EQ(60000, p.tcp_rto_max_ms);
+	EXPECT_EQ(251, p.tcp_rto_min_ms);		/* us, rounded up to ms */
 	EXPECT_EQ(18000, lr_portmap_still_trying(&p));
 }
 
