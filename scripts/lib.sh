@@ -70,7 +70,7 @@ atomic_write() {
 # The mirror URI is read from this machine's own apt sources (never written into the repo).
 # apt_mirror [security]: print the Debian (or debian-security) mirror URI.
 apt_mirror() {
-	local want=$1 uri
+	local want=${1:-} uri
 	uri=$( {
 		grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{for (i = 2; i <= NF; i++) print $i}'
 		grep -h '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
