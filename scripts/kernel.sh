@@ -411,6 +411,14 @@ patched_tree() {
 	S_SRC=$d
 }
 
+# ksrc_precheck: a KSRC tree the patch set cannot apply to fails before it is copied.
+ksrc_precheck() {
+	local out
+	[ "$S_KIND" = ksrc ] || return 0
+	out=$(select_line "$S_FILE" "$S_LINEVER" "$PATCHSET") ||
+		die "$S_NAME: $PATCHSET does not apply to $S_LINEVER ($S_FILE): $out"
+}
+
 # ---- build ----
 
 toolchain() {
@@ -491,6 +499,7 @@ build_fail() {
 prepare() {
 	check_patchset "$PATCHSET"
 	resolve "$1" || return 1
+	ksrc_precheck
 	unpack
 	patched_tree
 	KEY=$(build_key)
@@ -592,6 +601,7 @@ cmd_srcdir() {
 	[ $# -eq 1 ] || die "srcdir: name one kernel"
 	check_patchset "$PATCHSET"
 	resolve "$1" || die "$1: $(skip_reason "$1")"
+	ksrc_precheck
 	unpack
 	patched_tree
 	echo "$S_SRC"
