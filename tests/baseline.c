@@ -28,7 +28,9 @@
  * fcntl(fd, F_SETLKW, ...): the NLM client's synchronous RPC waits are TASK_KILLABLE (D),
  * so S means it waits for a GRANTED callback in nlmclnt_wait() (the server answered
  * BLOCKED) or, on one mount, for the local lock. /proc/<pid>/wchan would name the
- * function but needs KALLSYMS, which the tinyconfig-based guest kernels lack. When the
+ * function but needs KALLSYMS, which the tinyconfig-based guest kernels lack. The one
+ * other interruptible sleep in fcntl on NFS, the client's wait out of the server's grace
+ * period, is ruled out by the fixture (server_out_of_grace()). When the
  * server's agent offers "locks" (its /proc/locks), the tests also see the blocked NLM
  * request on the server as a "->" waiter line, and its disappearance after CANCEL.
  */
@@ -38,6 +40,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /*
  * The client's fallback for lost GRANTED callbacks: nlmclnt_lock() waits in
@@ -66,6 +69,35 @@ FIXTURE(baseline) {
 	long nlm_timeout;	/* client: /proc/sys/fs/nfs/nlm_timeout */
 };
 
+/*
+ * The server's lockd refuses new locks for its grace period after it starts
+ * (nlm_grace_period rounded up to nlm_timeout, or 5 * nlm_timeout); the client then
+ * sleeps NLMCLNT_GRACE_WAIT (5 s) interruptibly inside fcntl and retries
+ * (nlm_wait_on_grace()). That sleep looks like a blocked lock from /proc, so the tests
+ * first take a lock through the server on a byte nobody else uses: once it is granted
+ * the grace period is over, and it does not come back while lockd runs.
+ */
+#define LR_PROBE_OFFSET	(1 << 20)
+
+static int server_out_of_grace(const char *path2, struct __test_metadata *_metadata)
+{
+	double t0 = lr_now();
+	int fd, rc;
+
+	fd = open(path2, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	rc = lr_setlk(fd, F_SETLK, F_WRLCK, LR_PROBE_OFFSET, 1);
+	if (!rc)
+		rc = lr_setlk(fd, F_SETLK, F_UNLCK, LR_PROBE_OFFSET, 1);
+	close(fd);
+	if (lr_now() - t0 > 1)
+		TH_LOG("server grace period: the probe lock took %.1f s", lr_now() - t0);
+	if (rc)
+		TH_LOG("probe lock through %s: %s", path2, strerror(-rc));
+	return rc;
+}
+
 FIXTURE_SETUP(baseline)
 {
 	char err[512];
@@ -82,6 +114,7 @@ FIXTURE_SETUP(baseline)
 	snprintf(self->path2, sizeof(self->path2), "%s/%s", LR_MNT2_DEFAULT, base);
 	ASSERT_EQ(0, lr_read_long("/proc/sys/fs/nfs/nlm_timeout", &self->nlm_timeout))
 		TH_LOG("/proc/sys/fs/nfs/nlm_timeout: %s", strerror(errno));
+	ASSERT_EQ(0, server_out_of_grace(self->path2, _metadata));
 }
 
 FIXTURE_TEARDOWN(baseline)
@@ -351,6 +384,7 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 	struct lr_child w;
 	int fd2, go[2], waiters, st;
 	double t_blocked, t_unlock0, t_unlock;
+	struct timespec res;
 	long srv_timeout;
 
 	srv_timeout = server_nlm_timeout();
@@ -393,6 +427,8 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 	       "client poll at >= %d s)", t_blocked - r.t_call, t_unlock0 - r.t_call,
 	       t_unlock - r.t_call, r.t_ret - r.t_call, r.t_ret - t_unlock, srv_timeout,
 	       LR_NLMCLNT_POLL_TIMEOUT_S);
+	clock_getres(CLOCK_MONOTONIC, &res);
+	TH_LOG("CLOCK_MONOTONIC resolution %.6f s", res.tv_sec + res.tv_nsec / 1e9);
 	ASSERT_LT(t_unlock - r.t_call + srv_timeout, LR_NLMCLNT_POLL_TIMEOUT_S)
 		TH_LOG("setup too slow: the callback and poll windows overlap");
 	EXPECT_LT(r.t_ret - t_unlock, srv_timeout)
@@ -426,12 +462,12 @@ TEST_F_TIMEOUT(baseline, setlk_eagain, LR_TEST_TIMEOUT)
 	ASSERT_EQ(0, run_op(self->path, F_SETLK, F_WRLCK, 0, 100, &r));
 	EXPECT_EQ(-EAGAIN, r.rc) TH_LOG("same mount: %s", strerror(-r.rc));
 	EXPECT_LT(r.t_ret - r.t_call, self->nlm_timeout);
-	TH_LOG("same mount (client's lock list): EAGAIN after %.6f s", r.t_ret - r.t_call);
+	TH_LOG("same mount (client's lock list): EAGAIN after %.3f s", r.t_ret - r.t_call);
 
 	ASSERT_EQ(0, run_op(self->path2, F_SETLK, F_WRLCK, 0, 100, &r));
 	EXPECT_EQ(-EAGAIN, r.rc) TH_LOG("through the server: %s", strerror(-r.rc));
 	EXPECT_LT(r.t_ret - r.t_call, self->nlm_timeout);
-	TH_LOG("through the server (NLM LOCK, DENIED): EAGAIN after %.6f s (window %ld s = "
+	TH_LOG("through the server (NLM LOCK, DENIED): EAGAIN after %.3f s (window %ld s = "
 	       "nlm_timeout)", r.t_ret - r.t_call, self->nlm_timeout);
 
 	/* a read lock conflicts with the write lock as well; a disjoint range does not */
