@@ -11,7 +11,7 @@
 # with it. Nothing is routed out: the namespace has no link to the host at all.
 #
 # Sourced by vm/run.sh and vm/shell.sh (net_up, net_down, net_capture_*), or by hand:
-#   vm/net.sh up NAME | down NAME | list
+#   vm/net.sh up NAME | down NAME | list | agent NAME server|client WORD...
 set -u
 declare -F die >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
@@ -113,7 +113,13 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	down)	need_root "vm/net.sh"; [ -n "${2:-}" ] || die "usage: vm/net.sh down NAME"
 		net_down "$2" ;;
 	list)	ip netns list | grep "^$LR_NETNS_PREFIX" || true ;;
-	*)	echo "usage: vm/net.sh up NAME | down NAME | list   (namespaces made by the suite: lr-*)"
+	agent)	[ $# -ge 4 ] || die "usage: vm/net.sh agent NAME server|client|IP WORD..."
+		ns=$2 ip=$3; shift 3
+		case $ip in server) ip=192.168.99.40 ;; client) ip=192.168.99.214 ;; esac
+		net_agent "$ns" "$ip" "$@" ;;
+	*)	echo "usage: vm/net.sh up NAME | down NAME | list | agent NAME server|client WORD..."
+		echo "  namespaces made by the suite are named lr-*; agent sends one request to a"
+		echo "  guest's lr-agent over the management bridge (e.g. agent NAME server dmesg)"
 		[ "${1:-}" = --help ] || exit 2 ;;
 	esac
 fi

@@ -21,17 +21,14 @@
 # each case. Exit: 0 all pass (skips allowed), 1 a case failed, 2 setup error.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
-. "$LR_TOP/vm/net.sh"
+. "$LR_TOP/vm/common.sh"
 
 usage() { sed -n '3,24s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 PROFILE=${PROFILE:-quick}
 LR_RESULTS=${LR_RESULTS:-$LR_TOP/results}
-LR_BOOT_TIMEOUT=${LR_BOOT_TIMEOUT:-240}
 LR_CASES_FILE=$LR_TOP/vm/cases.list
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 casedir_name() { printf '%s' "${1//\//-}"; }
 
 # case_timeout CASE: the case's timeout for PROFILE from vm/cases.list; fails if unknown.
@@ -40,71 +37,6 @@ case_timeout() {
 		END { exit !f }' "$LR_CASES_FILE"
 }
 all_cases() { awk '!/^#/ && NF { print $1 }' "$LR_CASES_FILE"; }
-
-# ---- preflight: everything a case needs from the host, checked once, one-line errors ----
-preflight() {
-	[ "$(id -u)" = 0 ] || die "vm/run.sh needs root (network namespaces, taps, bridges)"
-	[ -c /dev/net/tun ] && (exec 3<>/dev/net/tun) 2>/dev/null ||
-		die "/dev/net/tun is missing or cannot be opened (modprobe tun)"
-	need_cmd qemu-system-x86_64 qemu-system-x86
-	need_cmd ip iproute2
-	need_cmd setpriv util-linux
-	need_cmd flock util-linux
-	command -v tcpdump >/dev/null 2>&1 || command -v dumpcap >/dev/null 2>&1 ||
-		die "neither tcpdump nor dumpcap found (apt-get install tcpdump)"
-	case "$PROFILE" in quick|customer) ;; *) die "PROFILE must be quick or customer, not '$PROFILE'" ;; esac
-	[ -f "$LR_CASES_FILE" ] || die "$LR_CASES_FILE missing"
-}
-
-# ---- inputs: kernel and guest images ----
-# resolve_kernel NAME OUTFILE: write the kernel's key=value info to OUTFILE.
-# Returns 0 ok, 3 kernel to be skipped (first line of OUTFILE: "SKIP <reason>"), 1 error.
-resolve_kernel() {
-	local name=$1 out=$2 rc
-	if [ -n "${LR_BZIMAGE:-}" ]; then
-		[ -f "$LR_BZIMAGE" ] || { echo "LR_BZIMAGE=$LR_BZIMAGE not found" >"$out"; return 1; }
-		{ echo "name=$name"; echo "source=LR_BZIMAGE override"
-		  echo "bzimage=$(readlink -f "$LR_BZIMAGE")"
-		  echo "bzimage_sha256=$(sha256 "$LR_BZIMAGE")"; } >"$out"
-		return 0
-	fi
-	[ -x "$LR_TOP/scripts/kernel.sh" ] ||
-		{ echo "scripts/kernel.sh missing (set LR_BZIMAGE=path)" >"$out"; return 1; }
-	log "kernel $name: scripts/kernel.sh build $name"
-	# "build" says "NAME SKIP <reason>" (exit 0) for a kernel this machine cannot get (4.19
-	# without its tarball): a skipped case, not a failure. "info" then reads the cache.
-	"$LR_TOP/scripts/kernel.sh" build "$name" >"$out" || { rc=$?
-		{ echo "scripts/kernel.sh build $name failed (exit $rc)"; } >"$out"; return 1; }
-	if grep -qE '^([^ ]+ +)?SKIP' "$out"; then
-		sed -nE 's/^([^ ]+ +)?(SKIP.*)/\2/p' "$out" | head -1 >"$out.skip"; mv "$out.skip" "$out"
-		return 3
-	fi
-	"$LR_TOP/scripts/kernel.sh" info "$name" >"$out" 2>"$out.err"; rc=$?
-	if [ $rc -ne 0 ] || ! grep -q '^bzimage=' "$out"; then
-		{ echo "scripts/kernel.sh info $name failed (exit $rc): $(tail -1 "$out.err")"; } >"$out"
-		return 1
-	fi
-	return 0
-}
-kv() { sed -n "s/^$2=//p" "$1" | head -1; }
-
-# resolve_images OUTFILE: write server=, client= (and whatever else rootfs/build.sh says).
-resolve_images() {
-	local out=$1
-	if [ -n "${LR_SERVER_IMG:-}" ] || [ -n "${LR_CLIENT_IMG:-}" ]; then
-		{ echo "server=$(readlink -f "${LR_SERVER_IMG:-}")"
-		  echo "client=$(readlink -f "${LR_CLIENT_IMG:-}")"
-		  echo "source=LR_SERVER_IMG/LR_CLIENT_IMG override"; } >"$out"
-	else
-		[ -x "$LR_TOP/rootfs/build.sh" ] ||
-			die "rootfs/build.sh missing (set LR_SERVER_IMG and LR_CLIENT_IMG)"
-		log "guest images: rootfs/build.sh"
-		"$LR_TOP/rootfs/build.sh" --print-paths >"$out" ||
-			die "rootfs/build.sh failed"
-	fi
-	[ -f "$(kv "$out" server)" ] || die "no server image (rootfs/build.sh printed no server=<path>)"
-	[ -f "$(kv "$out" client)" ] || die "no client image (rootfs/build.sh printed no client=<path>)"
-}
 
 # new_run: create results/<run-id>/ (never an existing one) and its versions file.
 new_run() {
@@ -127,27 +59,6 @@ new_run() {
 }
 
 # ---- one case ----
-# wait_line FILE PATTERN PID TIMEOUT: poll FILE (0.1 s) until a line matches PATTERN.
-# 0 seen, 1 QEMU (PID) exited first, 2 timed out.
-wait_line() {
-	local f=$1 pat=$2 pid=$3 end=$(($(date +%s) + $4))
-	while :; do
-		grep -q -- "$pat" "$f" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || { grep -q -- "$pat" "$f" 2>/dev/null && return 0; return 1; }
-		[ "$(date +%s)" -ge "$end" ] && return 2
-		sleep 0.1
-	done
-}
-# wait_exit PID TIMEOUT: until QEMU exits; 0 exited, 1 still running after TIMEOUT.
-wait_exit() { slowwait "$2" eval "! kill -0 $1 2>/dev/null"; }
-kill_qemu() {	# kill_qemu PID: TERM, then KILL after 5 s
-	kill "$1" 2>/dev/null || return 0
-	wait_exit "$1" 5 || kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
-
-# ktap_counts FILE: print "pass fail skip error" from the harness's Totals lines (summed over
 # binaries), or else from the top-level ok / not ok lines.
 ktap_counts() {
 	local f=$1
@@ -170,6 +81,7 @@ run_case() {
 	final=$RUN_DIR/$kname/$cname
 	tmp=$RUN_DIR/$kname/.$cname.tmp
 	mkdir -p "$RUN_DIR/$kname" && mkdir "$tmp" || { warn "cannot create $tmp"; return 2; }
+	defer rmdir "$RUN_DIR/$kname"	# only if no case of this kernel finished
 	defer rm -rf "$tmp"
 	cstart=$(now)
 	timeout=$(case_timeout "$case") || timeout=600
@@ -405,6 +317,7 @@ one|bisect)
 	;;
 all)
 	preflight
+	[ -f "$LR_CASES_FILE" ] || die "$LR_CASES_FILE missing"
 	lr_trap_cleanup
 	scratch=$(mktemp -d /tmp/lockd-repro.XXXXXX) || die "mktemp failed"
 	defer rm -rf "$scratch"
