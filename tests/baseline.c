@@ -36,6 +36,7 @@
  */
 #include "lib/harness.h"
 #include "lib/lr.h"
+#include "lib/timing.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -225,6 +226,20 @@ static int server_waiters(void)
 static bool server_has_waiter(void *arg) { (void)arg; return server_waiters() > 0; }
 static bool server_no_waiter(void *arg) { (void)arg; return server_waiters() == 0; }
 
+/*
+ * The first retransmission of a lockd RPC comes to.initval after the call
+ * (fs/lockd/host.c nlm_bind_host(): to_initval = nlm_timeout * HZ; lib/timing.c
+ * lr_nlm_rpc_timeout()). A reply before it answers the first transmission. In seconds.
+ */
+static double nlm_first_retransmit_s(long nlm_timeout)
+{
+	struct lr_params p = { .nlm_timeout = (unsigned int)nlm_timeout };
+	struct lr_rpc_timeout to;
+
+	lr_nlm_rpc_timeout(&p, &to);
+	return to.initval / 1000.0;
+}
+
 /* the server's nlm_timeout, through its agent; -1 if unreadable */
 static long server_nlm_timeout(void)
 {
@@ -386,9 +401,11 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 	double t_blocked, t_unlock0, t_unlock;
 	struct timespec res;
 	long srv_timeout;
+	double cb_win;
 
 	srv_timeout = server_nlm_timeout();
 	ASSERT_LT(0, srv_timeout) TH_LOG("server fs.nfs.nlm_timeout unreadable");
+	cb_win = nlm_first_retransmit_s(srv_timeout);
 
 	/* the holder: this process, through /mnt2 */
 	fd2 = open(self->path2, O_RDWR);
@@ -423,15 +440,16 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 		TH_LOG("waiter never returned from F_SETLKW");
 	ASSERT_EQ(0, r.rc) TH_LOG("F_SETLKW: %s", strerror(-r.rc));
 	TH_LOG("F_SETLKW at 0; blocked seen at %.3f s; unlock %.3f..%.3f s; granted at %.3f s "
-	       "(%.3f s after the unlock; callback window %ld s = server nlm_timeout, "
-	       "client poll at >= %d s)", t_blocked - r.t_call, t_unlock0 - r.t_call,
-	       t_unlock - r.t_call, r.t_ret - r.t_call, r.t_ret - t_unlock, srv_timeout,
+	       "(%.3f s after the unlock; callback window %.0f s = the server's first lockd "
+	       "retransmission, nlm_timeout %ld; client poll at >= %d s)",
+	       t_blocked - r.t_call, t_unlock0 - r.t_call, t_unlock - r.t_call,
+	       r.t_ret - r.t_call, r.t_ret - t_unlock, cb_win, srv_timeout,
 	       LR_NLMCLNT_POLL_TIMEOUT_S);
 	clock_getres(CLOCK_MONOTONIC, &res);
 	TH_LOG("CLOCK_MONOTONIC resolution %.6f s", res.tv_sec + res.tv_nsec / 1e9);
-	ASSERT_LT(t_unlock - r.t_call + srv_timeout, LR_NLMCLNT_POLL_TIMEOUT_S)
+	ASSERT_LT(t_unlock - r.t_call + cb_win, LR_NLMCLNT_POLL_TIMEOUT_S)
 		TH_LOG("setup too slow: the callback and poll windows overlap");
-	EXPECT_LT(r.t_ret - t_unlock, srv_timeout)
+	EXPECT_LT(r.t_ret - t_unlock, cb_win)
 		TH_LOG("grant %.3f s after the unlock: not the GRANTED callback",
 		       r.t_ret - t_unlock);
 	EXPECT_LT(r.t_ret - r.t_call, LR_NLMCLNT_POLL_TIMEOUT_S);
@@ -461,14 +479,15 @@ TEST_F_TIMEOUT(baseline, setlk_eagain, LR_TEST_TIMEOUT)
 
 	ASSERT_EQ(0, run_op(self->path, F_SETLK, F_WRLCK, 0, 100, &r));
 	EXPECT_EQ(-EAGAIN, r.rc) TH_LOG("same mount: %s", strerror(-r.rc));
-	EXPECT_LT(r.t_ret - r.t_call, self->nlm_timeout);
+	EXPECT_LT(r.t_ret - r.t_call, nlm_first_retransmit_s(self->nlm_timeout));
 	TH_LOG("same mount (client's lock list): EAGAIN after %.3f s", r.t_ret - r.t_call);
 
 	ASSERT_EQ(0, run_op(self->path2, F_SETLK, F_WRLCK, 0, 100, &r));
 	EXPECT_EQ(-EAGAIN, r.rc) TH_LOG("through the server: %s", strerror(-r.rc));
-	EXPECT_LT(r.t_ret - r.t_call, self->nlm_timeout);
-	TH_LOG("through the server (NLM LOCK, DENIED): EAGAIN after %.3f s (window %ld s = "
-	       "nlm_timeout)", r.t_ret - r.t_call, self->nlm_timeout);
+	EXPECT_LT(r.t_ret - r.t_call, nlm_first_retransmit_s(self->nlm_timeout));
+	TH_LOG("through the server (NLM LOCK, DENIED): EAGAIN after %.3f s (window %.0f s = "
+	       "the first lockd retransmission)", r.t_ret - r.t_call,
+	       nlm_first_retransmit_s(self->nlm_timeout));
 
 	/* a read lock conflicts with the write lock as well; a disjoint range does not */
 	ASSERT_EQ(0, run_op(self->path2, F_SETLK, F_RDLCK, 50, 100, &r));
@@ -510,7 +529,8 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 
 	/* the server drops the request: one CANCEL, answered within nlm_timeout */
 	if (waiters >= 0) {
-		EXPECT_TRUE(lr_wait_until(server_no_waiter, NULL, self->nlm_timeout))
+		EXPECT_TRUE(lr_wait_until(server_no_waiter, NULL,
+					  nlm_first_retransmit_s(self->nlm_timeout)))
 			TH_LOG("the server still has the killed waiter's request");
 	} else {
 		TH_LOG("server agent has no 'locks' command: CANCEL seen only through its effect");
