@@ -105,13 +105,19 @@ int lr_agent(const char *ip, const char *cmd, char **out, int timeout_s)
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(LR_AGENT_PORT) };
 	double end = lr_now() + timeout_s;
 	size_t len = 0, cap = 65536;
-	char *buf = NULL, *line = NULL;
+	char *buf = NULL, *line = NULL, host[64], *colon;
 	int fd = -1, st = -1, err = 0, flags;
 	struct pollfd pfd;
 
 	if (out)
 		*out = NULL;
-	if (inet_pton(AF_INET, ip, &sin.sin_addr) != 1) {
+	snprintf(host, sizeof(host), "%s", ip);
+	colon = strchr(host, ':');
+	if (colon) {
+		*colon = '\0';
+		sin.sin_port = htons(atoi(colon + 1));
+	}
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
 		errno = EINVAL;
 		return -1;
 	}

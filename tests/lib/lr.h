@@ -48,8 +48,8 @@ bool lr_wait_until(bool (*cond)(void *arg), void *arg, double timeout_s);
 
 /* ---- agent ---- */
 /*
- * lr_agent(ip, cmd, &out, timeout_s): send "cmd\n" to ip:7000, read the reply until EOF
- * and return the remote exit status from the last "lr-status N" line (>= 0). *out gets
+ * lr_agent(ip, cmd, &out, timeout_s): send "cmd\n" to ip[:port] (default port 7000), read
+ * the reply until EOF and return the remote exit status from the last "lr-status N" line (>= 0). *out gets
  * the reply without that line (malloc'd, NUL-terminated; may be NULL). -1 and errno on a
  * transport error or a reply without a status line (EPROTO), or timeout (ETIMEDOUT).
  */

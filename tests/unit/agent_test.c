@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * agent_test: lr_agent() (lib/lr.c) against a fake agent on 127.0.0.1, speaking the
+ * protocol of docs/internals.md: one request line, the output, "lr-status N", close.
+ * And lr_kmsg_wait() against this host's /dev/kmsg when we may write to it.
+ */
+#include "harness.h"
+#include "lr.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+/* serve one connection: read a line, check it, send reply, close; exit 0 if it matched */
+static pid_t fake_agent(const char *want, const char *reply, size_t rlen, int *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	char line[256];
+	size_t l = 0;
+	int s, c, ok;
+	pid_t pid;
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(s, 1) < 0)
+		return -1;
+	getsockname(s, (struct sockaddr *)&sin, &sl);
+	*port = ntohs(sin.sin_port);
+	pid = fork();
+	if (pid) {
+		close(s);
+		return pid;
+	}
+	c = accept(s, NULL, NULL);
+	while (l < sizeof(line) - 1 && read(c, line + l, 1) == 1 && line[l] != '\n')
+		l++;
+	line[l] = '\0';
+	ok = !strcmp(line, want);
+	if (rlen)
+		lr_write_all(c, reply, rlen);
+	close(c);
+	_exit(ok ? 0 : 1);
+}
+
+static int run_agent(const char *cmd, const char *reply, char **out, int timeout)
+{
+	char addr[32];
+	int port, st, ret;
+	pid_t pid;
+
+	pid = fake_agent(cmd, reply, strlen(reply), &port);
+	if (pid < 0)
+		return -100;
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	ret = lr_agent(addr, cmd, out, timeout);
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return -101;	/* the request line was not what we sent */
+	return ret;
+}
+
+TEST(status_and_output)
+{
+	char *out = NULL;
+
+	ASSERT_EQ(0, run_agent("sysctl fs.nfs.nlm_timeout", "10\nlr-status 0\n", &out, 5));
+	EXPECT_STREQ("10\n", out);
+	free(out);
+	ASSERT_EQ(2, run_agent("locks", "lr-ctl: unknown command 'locks'\nlr-status 2\n", &out, 5));
+	EXPECT_STREQ("lr-ctl: unknown command 'locks'\n", out);
+	free(out);
+}
+
+TEST(large_reply)
+{
+	size_t n = 300000, i;
+	char *reply = malloc(n + 32), *out = NULL;
+
+	ASSERT_NE(NULL, reply);
+	for (i = 0; i < n; i++)
+		reply[i] = i % 64 == 63 ? '\n' : 'a' + i % 26;
+	strcpy(reply + n, "\nlr-status 1\n");
+	ASSERT_EQ(1, run_agent("dmesg", reply, &out, 5));
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(n + 1, strlen(out));
+	free(out);
+	free(reply);
+}
+
+TEST(no_status_line)
+{
+	char *out = (char *)1;
+
+	EXPECT_EQ(-1, run_agent("ping", "pong but the agent died\n", &out, 5));
+	EXPECT_EQ(EPROTO, errno);
+	EXPECT_NULL(out);
+}
+
+TEST(nobody_listening)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	char addr[32];
+	int s;
+
+	/* a port that was free a moment ago: connection refused, at once */
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sin, sizeof(sin)));
+	getsockname(s, (struct sockaddr *)&sin, &sl);
+	close(s);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", ntohs(sin.sin_port));
+	EXPECT_EQ(-1, lr_agent(addr, "ping", NULL, 5));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(-1, lr_agent("not-an-ip", "ping", NULL, 5));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST(kmsg_wait_sees_new_line)
+{
+	char line[256], mark[64];
+	unsigned long long ts = 0;
+	int fd, w;
+
+	fd = lr_kmsg_open();
+	w = open("/dev/kmsg", O_WRONLY);
+	if (fd < 0 || w < 0)
+		SKIP(return, "/dev/kmsg not readable and writable here");
+	snprintf(mark, sizeof(mark), "lr_unit_kmsg %d", getpid());
+	ASSERT_LT(0, write(w, mark, strlen(mark)));
+	close(w);
+	ASSERT_EQ(1, lr_kmsg_wait(fd, "^lr_unit_kmsg [0-9]+$", lr_now() + 5, &ts, line,
+				  sizeof(line)));
+	EXPECT_STREQ(mark, line);
+	EXPECT_LT(0, ts);
+	/* nothing more matches: the deadline ends the wait */
+	EXPECT_EQ(0, lr_kmsg_wait(fd, "^lr_unit_kmsg [0-9]+$", lr_now() + 0.2, &ts, line,
+				  sizeof(line)));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
