@@ -71,6 +71,9 @@ ktap_counts() {
 	fi
 }
 
+# qemu_err LOG: ": <QEMU's last error line>" if it wrote one (its first line is our command)
+qemu_err() { local e; e=$(sed 1d "$1" 2>/dev/null | grep -v '^$' | tail -1); [ -n "$e" ] && printf ': %s' "$e"; }
+
 # run_case KERNEL CASE N KINFO KRC IMGINFO: one case, start to finish; returns 0 pass or
 # skip, 1 fail. Everything it starts is on the cleanup list.
 run_case() {
@@ -91,7 +94,7 @@ run_case() {
 	  [ -f "$pk" ] && { echo "# rootfs packages"; cat "$pk"; }; } >"$tmp/versions"
 
 	if [ "$krc" = 3 ]; then
-		verdict=skip reason="kernel $kname: $(head -1 "$kinfo")"
+		verdict=skip reason="kernel $kname not available: $(sed "s/^SKIP *//" "$kinfo" | head -1)"
 	else
 		bz=$(kv "$kinfo" bzimage)
 		ns=$LR_NETNS_PREFIX$RUN_ID-$n
@@ -119,13 +122,13 @@ run_case() {
 		wait_line "$tmp/console.server" '^lr: server ready' "$qs" "$LR_BOOT_TIMEOUT"; rs=$?
 		tr=$(now)
 		if [ $rs -ne 0 ]; then
-			verdict=fail reason="server VM did not boot ($([ $rs = 1 ] && echo "QEMU exited" ||
+			verdict=fail reason="server VM did not boot ($([ $rs = 1 ] && echo "QEMU exited$(qemu_err "$tmp/qemu.server.log")" ||
 				echo "no 'lr: server ready' in ${LR_BOOT_TIMEOUT}s")): console $final/console.server"
 		else
 			wait_line "$tmp/console.client" '^lr: client mounted' "$qc" "$LR_BOOT_TIMEOUT"; rcm=$?
 			tm=$(now)
 			if [ $rcm -ne 0 ]; then
-				verdict=fail reason="client VM did not mount ($([ $rcm = 1 ] && echo "QEMU exited" ||
+				verdict=fail reason="client VM did not mount ($([ $rcm = 1 ] && echo "QEMU exited$(qemu_err "$tmp/qemu.client.log")" ||
 					echo "no 'lr: client mounted' in ${LR_BOOT_TIMEOUT}s")): console $final/console.client"
 			elif ! wait_exit "$qc" "$timeout"; then
 				verdict=fail reason="case timed out after ${timeout}s: console $final/console.client"
