@@ -19,6 +19,7 @@ preflight() {
 	need_cmd flock util-linux
 	command -v tcpdump >/dev/null 2>&1 || command -v dumpcap >/dev/null 2>&1 ||
 		die "neither tcpdump nor dumpcap found (apt-get install tcpdump)"
+	net_gc
 	case "${PROFILE:-quick}" in quick|customer) ;; *) die "PROFILE must be quick or customer, not '$PROFILE'" ;; esac
 }
 

@@ -11,7 +11,7 @@
 # with it. Nothing is routed out: the namespace has no link to the host at all.
 #
 # Sourced by vm/run.sh and vm/shell.sh (net_up, net_down, net_capture_*), or by hand:
-#   vm/net.sh up NAME | down NAME | list | agent NAME server|client WORD...
+#   vm/net.sh up NAME | down NAME | list | gc | agent NAME server|client WORD...
 set -u
 declare -F die >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
@@ -61,6 +61,18 @@ net_down() {
 net_no_pids() { [ -z "$(ip netns pids "$1" 2>/dev/null)" ]; }
 net_gone() { ! ip netns list 2>/dev/null | grep -q "^$1\( \|$\)"; }
 
+# net_gc: remove the namespaces of suite runs that no longer exist (a run killed with
+# SIGKILL cannot clean up). The owner's pid is in the name: lr-<UTC>-<pid>-<n>, lr-shell-<pid>.
+net_gc() {
+	local ns pid
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		pid=$(printf '%s\n' "$ns" | sed -nE 's/^lr-([0-9]{8}T[0-9]{6}Z-([0-9]+)-[0-9]+|shell-([0-9]+))$/\2\3/p')
+		[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null || continue
+		warn "removing namespace $ns left by a killed run (pid $pid)"
+		net_down "$ns"
+	done
+}
+
 # ---- packet capture on the data bridge ----
 # net_capture_start NS FILE LOG: start tcpdump (or dumpcap) on brd inside NS, writing a pcap
 # to FILE; sets LR_CAPTURE_PID. Returns once the capture is running (the file has a header).
@@ -69,10 +81,10 @@ net_capture_start() {
 	LR_CAPTURE_PID=
 	if command -v tcpdump >/dev/null 2>&1; then
 		# -U: write each packet at once, so the file is complete up to the last packet
-		ip netns exec "$ns" tcpdump -n -i brd -s 0 -U -w "$file" >"$log" 2>&1 &
+		ip netns exec "$ns" setpriv --pdeathsig TERM tcpdump -n -i brd -s 0 -U -w "$file" >"$log" 2>&1 &
 	elif command -v dumpcap >/dev/null 2>&1; then
 		# -P: classic pcap (not pcapng), like tcpdump
-		ip netns exec "$ns" dumpcap -q -P -i brd -s 0 -w "$file" >"$log" 2>&1 &
+		ip netns exec "$ns" setpriv --pdeathsig TERM dumpcap -q -P -i brd -s 0 -w "$file" >"$log" 2>&1 &
 	else
 		return 1
 	fi
@@ -113,11 +125,12 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	down)	need_root "vm/net.sh"; [ -n "${2:-}" ] || die "usage: vm/net.sh down NAME"
 		net_down "$2" ;;
 	list)	ip netns list | grep "^$LR_NETNS_PREFIX" || true ;;
+	gc)	need_root "vm/net.sh"; net_gc ;;
 	agent)	[ $# -ge 4 ] || die "usage: vm/net.sh agent NAME server|client|IP WORD..."
 		ns=$2 ip=$3; shift 3
 		case $ip in server) ip=192.168.99.40 ;; client) ip=192.168.99.214 ;; esac
 		net_agent "$ns" "$ip" "$@" ;;
-	*)	echo "usage: vm/net.sh up NAME | down NAME | list | agent NAME server|client WORD..."
+	*)	echo "usage: vm/net.sh up NAME | down NAME | list | gc | agent NAME server|client WORD..."
 		echo "  namespaces made by the suite are named lr-*; agent sends one request to a"
 		echo "  guest's lr-agent over the management bridge (e.g. agent NAME server dmesg)"
 		[ "${1:-}" = --help ] || exit 2 ;;
