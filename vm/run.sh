@@ -184,6 +184,7 @@ run_case() {
 		echo "kernel=$kname"; echo "case=$case"; echo "verdict=$verdict"; echo "reason=$reason"
 		echo "pass=$np"; echo "fail=$nf"; echo "skip=$nsk"; echo "error=$ne"
 		echo "duration_s=$(elapsed "$cstart" "$(now)")"
+		echo "booted=$([ "${rs:-1}" = 0 ] && [ "${rcm:-1}" = 0 ] && echo 1 || echo 0)"
 		[ -f "$tmp/boot.txt" ] && grep -v '^#' "$tmp/boot.txt"
 	} >"$tmp/result"
 	[ -e "$final" ] && { warn "$final exists; case kept in $tmp"; return 2; }
@@ -300,7 +301,7 @@ one|bisect)
 	krc=0
 	# bisect: KSRC= is honoured by scripts/kernel.sh; the results name the tree's commit
 	resolve_kernel "$kname" "$scratch/kernel" || krc=$?
-	[ $mode = bisect ] && kname=bisect-$(git -C "${KSRC:-.}" rev-parse --short HEAD 2>/dev/null || echo tree)
+	[ $mode = bisect ] && kname=bisect-$( { [ -n "${KSRC:-}" ] && git -C "$KSRC" rev-parse --short HEAD 2>/dev/null; } || echo tree)
 	if [ $krc = 1 ]; then
 		[ $mode = bisect ] && { warn "$(head -1 "$scratch/kernel")"; exit 125; }
 		die "$(head -1 "$scratch/kernel")"
@@ -312,8 +313,10 @@ one|bisect)
 	[ $tap = 1 ] && tap_line 1 "$kname" "$case"
 	echo "results: $RUN_DIR/$kname/$(casedir_name "$case")" >&2
 	if [ $mode = bisect ]; then
-		case "$rc:$(kv "$RUN_DIR/$kname/$(casedir_name "$case")/result" verdict 2>/dev/null)" in
-		0:pass) exit 0 ;; 0:skip) exit 125 ;; 1:*) exit 1 ;; *) exit 255 ;;
+		# a kernel that does not boot or mount cannot tell good from bad: skip it
+		r=$RUN_DIR/$kname/$(casedir_name "$case")/result
+		case "$rc:$(kv "$r" verdict 2>/dev/null):$(kv "$r" booted 2>/dev/null)" in
+		0:pass:*) exit 0 ;; 0:skip:*) exit 125 ;; 1:fail:0) exit 125 ;; 1:*) exit 1 ;; *) exit 255 ;;
 		esac
 	fi
 	exit $rc
