@@ -206,25 +206,32 @@ static bool child_blocked(void *arg)
 
 /*
  * Server /proc/locks through the agent's "locks" command: the number of blocked
- * requests ("->" lines), or -1 if the agent has no such command.
+ * requests (" -> " lines) on the test file's inode (an NFS fileid is the server's inode
+ * number), or -1 if the agent has no such command.
  */
-static int server_waiters(void)
+static int server_waiters(unsigned long ino)
 {
-	char *out = NULL, *p;
-	int n = 0;
+	char *out = NULL;
+	int n;
 
 	if (lr_server("locks", &out) != 0) {
 		free(out);
 		return -1;
 	}
-	for (p = out; (p = strstr(p, "->")); p += 2)
-		n++;
+	n = lr_locks_count(out, ino, true);
 	free(out);
 	return n;
 }
 
-static bool server_has_waiter(void *arg) { (void)arg; return server_waiters() > 0; }
-static bool server_no_waiter(void *arg) { (void)arg; return server_waiters() == 0; }
+static bool server_has_waiter(void *arg) { return server_waiters(*(unsigned long *)arg) > 0; }
+static bool server_no_waiter(void *arg) { return server_waiters(*(unsigned long *)arg) == 0; }
+
+static unsigned long file_ino(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
+}
 
 /*
  * The first retransmission of a lockd RPC comes to.initval after the call
@@ -399,6 +406,7 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 	struct lr_child w;
 	int fd2, go[2], waiters, st;
 	double t_blocked, t_unlock0, t_unlock;
+	unsigned long ino;
 	struct timespec res;
 	long srv_timeout;
 	double cb_win;
@@ -424,12 +432,15 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 		TH_LOG("waiter %d never blocked in fcntl(F_SETLKW) (state %c)", w.pid,
 		       lr_proc_state(w.pid));
 	t_blocked = lr_now();
-	waiters = server_waiters();
+	ino = file_ino(self->fd);
+	waiters = server_waiters(ino);
 	if (waiters < 0) {
 		TH_LOG("server agent has no 'locks' command: blocked request not checked on the server");
 	} else {
-		EXPECT_TRUE(lr_wait_until(server_has_waiter, NULL, LR_SAFETY_S))
-			TH_LOG("no blocked request in the server's /proc/locks");
+		EXPECT_TRUE(lr_wait_until(server_has_waiter, &ino, LR_SAFETY_S))
+			TH_LOG("no blocked request on inode %lu in the server's /proc/locks", ino);
+		TH_LOG("server /proc/locks: the NLM LOCK waits as a blocked request on inode %lu",
+		       ino);
 	}
 
 	t_unlock0 = lr_now();
@@ -507,6 +518,8 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 	struct op_result r;
 	struct lr_child w;
 	int fd2, st, waiters;
+	unsigned long ino;
+	double t_kill;
 
 	fd2 = open(self->path2, O_RDWR);
 	ASSERT_LE(0, fd2);
@@ -516,10 +529,11 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 	ASSERT_EQ(0, lr_spawn(&w, op_child, &op));
 	ASSERT_TRUE(lr_wait_until(child_blocked, &w.pid, LR_SAFETY_S))
 		TH_LOG("waiter %d never blocked in fcntl(F_SETLKW)", w.pid);
-	waiters = server_waiters();
+	ino = file_ino(self->fd);
+	waiters = server_waiters(ino);
 	if (waiters >= 0) {
-		EXPECT_TRUE(lr_wait_until(server_has_waiter, NULL, LR_SAFETY_S))
-			TH_LOG("no blocked request in the server's /proc/locks");
+		EXPECT_TRUE(lr_wait_until(server_has_waiter, &ino, LR_SAFETY_S))
+			TH_LOG("no blocked request on inode %lu in the server's /proc/locks", ino);
 	}
 
 	/* kill it in the middle of nlmclnt_wait(): nlmclnt_lock() sends CANCEL on its way out */
@@ -529,9 +543,14 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 
 	/* the server drops the request: one CANCEL, answered within nlm_timeout */
 	if (waiters >= 0) {
-		EXPECT_TRUE(lr_wait_until(server_no_waiter, NULL,
+		t_kill = lr_now();
+		EXPECT_TRUE(lr_wait_until(server_no_waiter, &ino,
 					  nlm_first_retransmit_s(self->nlm_timeout)))
 			TH_LOG("the server still has the killed waiter's request");
+		TH_LOG("server /proc/locks: the blocked request was there and is gone %.3f s "
+		       "after the waiter was reaped (window %.0f s = the first lockd "
+		       "retransmission of the CANCEL)", lr_now() - t_kill,
+		       nlm_first_retransmit_s(self->nlm_timeout));
 	} else {
 		TH_LOG("server agent has no 'locks' command: CANCEL seen only through its effect");
 	}

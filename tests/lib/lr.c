@@ -677,6 +677,37 @@ int lr_child_reap(struct lr_child *c, int *status, double timeout_s)
 	return r < 0 ? -1 : 0;
 }
 
+/* ---- /proc/locks ---- */
+
+int lr_locks_count(const char *text, unsigned long ino, bool waiters)
+{
+	const char *p = text, *nl;
+	char line[512], *tok, *save, *c;
+	int n = 0, waiter;
+	size_t l;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		l = nl ? (size_t)(nl - p) : strlen(p);
+		if (l < sizeof(line)) {
+			memcpy(line, p, l);
+			line[l] = '\0';
+			waiter = strstr(line, ": -> ") != NULL;
+			for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+				/* MAJ:MIN:INODE, the only field with two colons */
+				c = strrchr(tok, ':');
+				if (!c || c == strchr(tok, ':'))
+					continue;
+				if (strtoul(c + 1, NULL, 10) == ino && waiter == waiters)
+					n++;
+				break;
+			}
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
 /* ---- the second mount ---- */
 
 int lr_mount2(char *err, size_t size)

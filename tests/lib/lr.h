@@ -135,6 +135,13 @@ int lr_child_read(struct lr_child *c, void *buf, size_t len, double timeout_s);
 int lr_child_reap(struct lr_child *c, int *status, double timeout_s);
 int lr_write_all(int fd, const void *buf, size_t len);
 
+/* ---- /proc/locks ---- */
+/*
+ * pure: lr_locks_count(text, ino, waiters): in a /proc/locks text, the number of granted
+ * locks (waiters false) or blocked requests (" -> " lines, waiters true) on inode ino.
+ */
+int lr_locks_count(const char *text, unsigned long ino, bool waiters);
+
 /* ---- the second mount ---- */
 /*
  * lr_mount2(): mount the server's export again on LR_MNT2_DEFAULT with the customer's

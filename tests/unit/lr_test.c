@@ -118,4 +118,23 @@ TEST(proc_syscall)
 	EXPECT_EQ(-1, lr_parse_syscall("72 0x3\n", &nr, args));
 }
 
+TEST(proc_locks)
+{
+	/* a server's /proc/locks: lockd holds 0-99 on inode 21, two NLM requests wait */
+	static const char text[] =
+		"1: POSIX  ADVISORY  WRITE 312 00:1c:21 0 99\n"
+		"1: -> POSIX  ADVISORY  WRITE 312 00:1c:21 0 99\n"
+		"1: -> POSIX  ADVISORY  READ 312 00:1c:21 50 149\n"
+		"2: POSIX  ADVISORY  READ 312 00:1c:210 0 EOF\n"
+		"3: FLOCK  ADVISORY  WRITE 77 fd:01:21 0 EOF\n"
+		"4: OFDLCK ADVISORY  READ -1 00:1c:7 0 0";
+	EXPECT_EQ(2, lr_locks_count(text, 21, false));	/* 00:1c:21 and fd:01:21 */
+	EXPECT_EQ(2, lr_locks_count(text, 21, true));
+	EXPECT_EQ(1, lr_locks_count(text, 210, false));
+	EXPECT_EQ(0, lr_locks_count(text, 210, true));
+	EXPECT_EQ(1, lr_locks_count(text, 7, false));
+	EXPECT_EQ(0, lr_locks_count(text, 99, false));
+	EXPECT_EQ(0, lr_locks_count("", 21, true));
+}
+
 TEST_HARNESS_MAIN
