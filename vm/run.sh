@@ -51,7 +51,8 @@ new_run() {
 		echo "host_kernel=$(uname -srm)"
 		echo "host_os=$(. /etc/os-release && echo "$PRETTY_NAME")"
 		echo "qemu=$(qemu-system-x86_64 --version | head -1)"
-		echo "capture=$( (tcpdump --version 2>&1 || dumpcap --version 2>&1) | head -1)"
+		if command -v tcpdump >/dev/null 2>&1; then echo "capture=$(tcpdump --version 2>&1 | head -1)"
+		else echo "capture=$(dumpcap --version 2>&1 | head -1)"; fi
 		echo "profile=$PROFILE"
 		sed 's/^/rootfs_/' "$img"
 		if [ -f "$pk" ]; then echo "# rootfs packages ($pk)"; cat "$pk"; fi
