@@ -213,12 +213,12 @@ korg_fetch() {
 	command -v curl >/dev/null || return 1
 	mkdir -p "$DL"
 	tmp=$(mktemp "$DL/.$f.XXXXXX") || return 1
-	if ! curl -fsSL --connect-timeout "$LR_KORG_TIMEOUT" -o "$tmp" "$KORG/$path"; then
+	if ! curl -fsL --connect-timeout "$LR_KORG_TIMEOUT" -o "$tmp" "$KORG/$path"; then
 		rm -f "$tmp"; return 1
 	fi
 	want=$pin
 	if [ "$want" = - ]; then
-		want=$(curl -fsSL --connect-timeout "$LR_KORG_TIMEOUT" "$KORG/${path%/*}/sha256sums.asc" |
+		want=$(curl -fsL --connect-timeout "$LR_KORG_TIMEOUT" "$KORG/${path%/*}/sha256sums.asc" |
 			awk -v f="$f" '$2 == f {print $1}')
 	fi
 	got=$(sha256 "$tmp")
