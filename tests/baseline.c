@@ -355,7 +355,10 @@ TEST_F_TIMEOUT(baseline, seed_flow, LR_TEST_TIMEOUT)
  * 50-149", asked of the server (NLM TEST from the other mount) rather than answered by
  * the client's own lock list. A server that evaluates the TEST as a read-lock test
  * answers "free" here: nlmsvc_testlock() must carry the requested type into
- * vfs_test_lock(), since posix_test_lock() decides conflicts by type.
+ * vfs_test_lock(), since posix_test_lock() decides conflicts by type. (Seen failing on
+ * 7.3.4: nlmsvc_testlock() fills its conflock with locks_init_lock() and copies range
+ * and owner but not the type, so every TEST is a read test, F_RDLCK being 0; the 6.12.117
+ * and 6.1.176 Debian sources have the same code, 4.19's passes lock->fl itself.)
  */
 TEST_F_TIMEOUT(baseline, nlm_test_read_lock, LR_TEST_TIMEOUT)
 {
@@ -389,8 +392,8 @@ TEST_F_TIMEOUT(baseline, nlm_test_read_lock, LR_TEST_TIMEOUT)
  * Windows. The waiter W calls F_SETLKW at t_call; the server answers BLOCKED and W
  * sleeps in nlmclnt_wait(). The holder unlocks at t_unlock (UNLOCK answered). Then:
  *  - callback: the server's lockd grants the blocked lock and calls GRANTED_MSG back to
- *    the client at once; one RPC over the management-free data path, which answers on
- *    its first transmission unless something is lost, and the first retransmission of
+ *    the client at once; one RPC over the unimpaired data path, answered on its
+ *    first transmission unless something is lost, and the first retransmission of
  *    a lockd RPC comes nlm_timeout seconds later (fs/lockd/host.c nlm_bind_host():
  *    to_initval = nlm_timeout * HZ). So W must return within the server's nlm_timeout
  *    of t_unlock.
