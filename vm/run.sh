@@ -6,7 +6,9 @@
 #   vm/run.sh --all [--tap]                  every case of vm/cases.list (or CASES=…) for every
 #                                            kernel in KERNELS, JOBS cases at a time (default 2)
 #   vm/run.sh --bisect CASE                  for git bisect run: KSRC=tree; exit 0 pass, 1 fail,
-#                                            125 cannot test (build failed, skipped), 255 abort
+#                                            125 cannot test (no build, no boot, skipped),
+#                                            255 abort (setup error)
+#   --tap                                    also print one TAP line per case on stdout
 #
 # Environment: KERNEL KERNELS CASES JOBS PROFILE=quick|customer KSRC PATCHSET LR_DEBUG=1
 #   LR_BZIMAGE=path            use this bzImage instead of scripts/kernel.sh info
@@ -14,6 +16,8 @@
 #   LR_RESULTS=dir             results root (default <clone>/results)
 #   LR_BOOT_TIMEOUT=s          QEMU start to "server ready" / "client mounted" (default 240)
 #
+# Boot figures (host time from QEMU start to "lr: server ready" / "lr: client mounted", and
+# the guests' own uptime) are printed on each case's progress line and kept in boot.txt.
 # Each case: its own netns lr-<runid>-<n> (vm/net.sh), a pcap of the data bridge, the two
 # guests (vm/qemu.sh), then results/<run-id>/<kernel>/<case>/ renamed into place when
 # complete: ktap dmesg.* console.* capture.pcap versions boot.txt status result (key=value).
@@ -23,7 +27,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 . "$LR_TOP/vm/common.sh"
 
-usage() { sed -n '3,24s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+usage() { sed -n '3,26s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 PROFILE=${PROFILE:-quick}
 LR_RESULTS=${LR_RESULTS:-$LR_TOP/results}
@@ -191,9 +195,11 @@ run_case() {
 	[ -e "$final" ] && { warn "$final exists; case kept in $tmp"; return 2; }
 	mv -T "$tmp" "$final" || return 2
 	write_summary
-	local b; b=$(kv "$final/result" pair_start_to_mounted_s)
-	printf '==> [%s] %-10s %-22s %-4s %s%s\n' "$n" "$kname" "$case" "$verdict" \
-		"${b:+mounted ${b}s, }" "${reason:-}" >&2
+	local b r=$final/result
+	b=$(kv "$r" pair_start_to_mounted_s)
+	[ -n "$b" ] && b="ready $(kv "$r" server_ready_host_s)s, mounted ${b}s (guest uptime $(kv "$r" server_ready_uptime_s)/$(kv "$r" client_mounted_uptime_s)s); "
+	printf '==> [%s/%s] %-9s %-20s %-4s %s%s\n' "$n" "${LR_W_TOTAL:-1}" "$kname" "$case" "$verdict" \
+		"$b" "${reason:-}" >&2
 	[ "$verdict" = fail ] && printf 'lockd-repro: %s/%s failed: %s\n' "$kname" "$case" "$reason" >&2
 	[ "$verdict" = fail ] && return 1
 	return 0
@@ -359,7 +365,8 @@ all)
 		for c in $cases; do
 			n=$((n + 1))
 			while [ ${#wpids[@]} -ge "$jobs_max" ]; do reap; done
-			LR_W_RUN_ID=$RUN_ID LR_W_RUN_DIR=$RUN_DIR LR_W_N=$n LR_W_KINFO=$scratch/kernel.$k \
+			LR_W_RUN_ID=$RUN_ID LR_W_RUN_DIR=$RUN_DIR LR_W_N=$n LR_W_TOTAL=$total \
+			LR_W_KINFO=$scratch/kernel.$k \
 			LR_W_KRC=${krc[$k]} LR_W_IMG=$scratch/images \
 				"$0" --worker --kernel "$k" "$c" &
 			wpids[$!]=1
