@@ -10,7 +10,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 # ---- preflight: everything a case needs from the host, checked once, one-line errors ----
 preflight() {
-	[ "$(id -u)" = 0 ] || die "vm/run.sh needs root (network namespaces, taps, bridges)"
+	[ "$(id -u)" = 0 ] || die "vm/${0##*/} needs root (network namespaces, taps, bridges)"
 	[ -c /dev/net/tun ] && (exec 3<>/dev/net/tun) 2>/dev/null ||
 		die "/dev/net/tun is missing or cannot be opened (modprobe tun)"
 	need_cmd qemu-system-x86_64 qemu-system-x86

@@ -297,8 +297,8 @@ worker)
 	exit $?
 	;;
 one|bisect)
-	[ -n "$case" ] || die "no case given (make run CASE=baseline; cases: $(all_cases | tr '\n' ' '))"
-	case_timeout "$case" >/dev/null || die "unknown case '$case' (cases: $(all_cases | tr '\n' ' '))"
+	[ -n "$case" ] || die "no case given (make run CASE=baseline; cases: $(all_cases | paste -sd' '))"
+	case_timeout "$case" >/dev/null || die "unknown case '$case' (cases: $(all_cases | paste -sd' '))"
 	[ $mode = bisect ] && [ -z "${KSRC:-}" ] && [ -z "${LR_BZIMAGE:-}" ] &&
 		die 255 "bisect-step needs KSRC=<kernel tree>"
 	if [ $mode = bisect ]; then (preflight) || exit 255; else preflight; fi
@@ -329,6 +329,8 @@ one|bisect)
 	exit $rc
 	;;
 all)
+	jobs_max=${JOBS:-2}
+	[[ "$jobs_max" =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive number, not '$jobs_max'"
 	preflight
 	[ -f "$LR_CASES_FILE" ] || die "$LR_CASES_FILE missing"
 	lr_trap_cleanup
@@ -346,8 +348,6 @@ all)
 	done
 	resolve_images "$scratch/images"
 	new_run "$scratch/images"
-	jobs_max=${JOBS:-2}
-	[[ "$jobs_max" =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive number, not '$jobs_max'"
 	set -- $kernels; nk=$#; set -- $cases
 	total=$((nk * $#))
 	log "run $RUN_ID: $total case(s), $jobs_max at a time, profile $PROFILE (results/$RUN_ID)"
