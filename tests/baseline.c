@@ -35,6 +35,7 @@
  * request on the server as a "->" waiter line, and its disappearance after CANCEL.
  */
 #include "lib/harness.h"
+#include "lib/known_bugs.h"
 #include "lib/lr.h"
 #include "lib/timing.h"
 
@@ -363,6 +364,7 @@ TEST_F_TIMEOUT(baseline, seed_flow, LR_TEST_TIMEOUT)
 TEST_F_TIMEOUT(baseline, nlm_test_read_lock, LR_TEST_TIMEOUT)
 {
 	struct op_result r;
+	bool bug;
 
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLKW, F_RDLCK, 50, 100));
 
@@ -370,10 +372,14 @@ TEST_F_TIMEOUT(baseline, nlm_test_read_lock, LR_TEST_TIMEOUT)
 	ASSERT_EQ(0, r.rc);
 	TH_LOG("NLM TEST write 0+200 against read 50+100: %s %jd+%jd l_pid %d",
 	       ltype(r.fl.l_type), (intmax_t)r.fl.l_start, (intmax_t)r.fl.l_len, r.fl.l_pid);
-	EXPECT_EQ(F_RDLCK, r.fl.l_type);
-	EXPECT_EQ(50, r.fl.l_start);
-	EXPECT_EQ(100, r.fl.l_len);
-	EXPECT_GT(0, r.fl.l_pid);
+	/* "free" is the known server bug (lib/known_bugs.c); any other wrong answer fails */
+	bug = r.fl.l_type == F_UNLCK;
+	if (!bug) {
+		EXPECT_EQ(F_RDLCK, r.fl.l_type);
+		EXPECT_EQ(50, r.fl.l_start);
+		EXPECT_EQ(100, r.fl.l_len);
+		EXPECT_GT(0, r.fl.l_pid);
+	}
 
 	/* the server does hold the read lock: a write LOCK is refused */
 	ASSERT_EQ(0, run_op(self->path2, F_SETLK, F_WRLCK, 0, 200, &r));
@@ -384,6 +390,7 @@ TEST_F_TIMEOUT(baseline, nlm_test_read_lock, LR_TEST_TIMEOUT)
 	EXPECT_EQ(F_UNLCK, r.fl.l_type);
 
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLK, F_UNLCK, 50, 100));
+	LR_XFAIL_IF_KNOWN("nlmsvc_testlock-type", bug);
 }
 
 /* ---- a blocked F_SETLKW is granted by the server's GRANTED callback ---- */
