@@ -45,6 +45,11 @@ EPOCH=${SOURCE_DATE_EPOCH:-0}
 LIMIT=$((30 * 1024 * 1024))
 for c in apt-get apt-cache dpkg-deb readelf cpio gzip gcc; do need_cmd "$c"; done
 mkdir -p "$DEBS" "$WORK"
+# one build at a time per build dir (vm/run.sh workers and a person may start it at once)
+need_cmd flock util-linux
+exec 9>"$WORK/.lock"
+flock 9
+trap 'die "rootfs/build.sh: line $LINENO failed: $BASH_COMMAND"' ERR
 
 # ---- 1. test binaries (the test engineer's tests/Makefile) ----
 TESTS=$LR_BUILD/tests
