@@ -109,7 +109,8 @@ net_capture_stop() {
 # prints the reply and returns the command's exit code from its "lr-status N" line.
 net_agent() {
 	local ns=$1 ip=$2; shift 2
-	ip netns exec "$ns" bash -c '
+	# bounded: a guest that stopped answering must not hang the caller
+	timeout "${LR_AGENT_TIMEOUT:-60}" ip netns exec "$ns" bash -c '
 		exec 3<>/dev/tcp/$1/7000 || exit 2
 		shift; printf "%s\n" "$*" >&3
 		rc=2

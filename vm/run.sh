@@ -15,6 +15,7 @@
 #   LR_SERVER_IMG, LR_CLIENT_IMG  use these initramfs images instead of rootfs/build.sh
 #   LR_RESULTS=dir             results root (default <clone>/results)
 #   LR_BOOT_TIMEOUT=s          QEMU start to "server ready" / "client mounted" (default 240)
+#   LR_CASE_TIMEOUT=s          "client mounted" to the client's poweroff (default: vm/cases.list)
 #
 # Boot figures (host time from QEMU start to "lr: server ready" / "lr: client mounted", and
 # the guests' own uptime) are printed on each case's progress line and kept in boot.txt.
@@ -27,7 +28,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 . "$LR_TOP/vm/common.sh"
 
-usage() { sed -n '3,26s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+usage() { sed -n '3,27s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 PROFILE=${PROFILE:-quick}
 LR_RESULTS=${LR_RESULTS:-$LR_TOP/results}
@@ -92,7 +93,7 @@ run_case() {
 	defer rmdir "$RUN_DIR/$kname"	# only if no case of this kernel finished
 	defer rm -rf "$tmp"
 	cstart=$(now)
-	timeout=$(case_timeout "$case") || timeout=600
+	timeout=${LR_CASE_TIMEOUT:-$(case_timeout "$case")} || timeout=600
 
 	{ cat "$kinfo"; echo; echo "# guest images"; cat "$img"
 	  pk=$(dirname "$(kv "$img" server)")/packages.txt
@@ -137,6 +138,9 @@ run_case() {
 					echo "no 'lr: client mounted' in ${LR_BOOT_TIMEOUT}s")): console $final/console.client"
 			elif ! wait_exit "$qc" "$timeout"; then
 				verdict=fail reason="case timed out after ${timeout}s: console $final/console.client"
+				# the evidence the client would have saved, over the management network
+				LR_AGENT_TIMEOUT=20 net_agent "$ns" 192.168.99.214 dmesg >"$tmp/dmesg.client" 2>&1
+				LR_AGENT_TIMEOUT=20 net_agent "$ns" 192.168.99.40 dmesg >"$tmp/dmesg.server" 2>&1
 			fi
 			# the client asked the server to power off; give it a moment, then kill it
 			wait_exit "$qs" 30 || warn "$kname/$case: server did not power off, killed"
@@ -184,6 +188,8 @@ run_case() {
 			fi
 		fi
 	fi
+	# the guest's init explains a fatal setup error in /lr/out/error (e.g. "mount failed: …")
+	[ "$verdict" = fail ] && [ -s "${tmp}/error" ] && reason="$reason; guest: $(head -1 "$tmp/error")"
 	echo "$verdict${reason:+: $reason}" >"$tmp/status"
 	{
 		echo "kernel=$kname"; echo "case=$case"; echo "verdict=$verdict"; echo "reason=$reason"
