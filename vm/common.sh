@@ -88,6 +88,8 @@ wait_line() {
 # wait_exit PID TIMEOUT: until QEMU exits; 0 exited, 1 still running after TIMEOUT.
 wait_exit() { slowwait "$2" eval "! kill -0 $1 2>/dev/null"; }
 kill_qemu() {	# kill_qemu PID: TERM, then KILL after 5 s
+	# qemu.sh execs ip, setpriv, then QEMU (comm is cut to 15 characters)
+	pid_is "$1" qemu-system-x86 qemu.sh ip setpriv || { wait "$1" 2>/dev/null; return 0; }
 	kill "$1" 2>/dev/null || return 0
 	wait_exit "$1" 5 || kill -9 "$1" 2>/dev/null
 	wait "$1" 2>/dev/null

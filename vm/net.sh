@@ -73,6 +73,16 @@ net_gc() {
 	done
 }
 
+# pid_is PID NAME...: PID is still one of our processes (its comm is one of NAMEs), not a
+# recycled pid; cleanup steps check this before they kill.
+pid_is() {
+	local c n
+	c=$(cat "/proc/$1/comm" 2>/dev/null) || return 1
+	shift
+	for n in "$@"; do [ "$c" = "$n" ] && return 0; done
+	return 1
+}
+
 # ---- packet capture on the data bridge ----
 # net_capture_start NS FILE LOG: start tcpdump (or dumpcap) on brd inside NS, writing a pcap
 # to FILE; sets LR_CAPTURE_PID. Returns once the capture is running (the file has a header).
@@ -99,10 +109,11 @@ net_capture_running() { kill -0 "$2" 2>/dev/null && [ -s "$1" ]; }
 net_capture_stop() {
 	local pid=${LR_CAPTURE_PID:-}
 	[ -n "$pid" ] || return 0
+	LR_CAPTURE_PID=
+	pid_is "$pid" tcpdump dumpcap ip setpriv || { wait "$pid" 2>/dev/null; return 0; }
 	kill -INT "$pid" 2>/dev/null
 	slowwait 10 eval "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	LR_CAPTURE_PID=
 }
 
 # net_agent NS IP CMD...: one request to an lr-agent (port 7000) over the management bridge;
