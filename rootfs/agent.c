@@ -16,12 +16,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,22 +70,21 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Read one request line (up to '\n', EOF or the size limit) within a few seconds. */
+/* One request line: up to '\n', EOF or the size limit (SO_RCVTIMEO bounds the wait). */
 static int read_line(int fd, char *buf, size_t size)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timeval tv = { .tv_sec = 10 };
 	size_t len = 0;
 	ssize_t n;
 
-	while (len < size - 1) {
-		if (poll(&pfd, 1, 10000) <= 0)
-			return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (len < size - 1 && !memchr(buf, '\n', len)) {
 		n = read(fd, buf + len, size - 1 - len);
-		if (n <= 0)
+		if (n < 0)
+			return -1;
+		if (n == 0)
 			break;
 		len += n;
-		if (memchr(buf, '\n', len))
-			break;
 	}
 	buf[len] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
@@ -160,13 +159,8 @@ static void serve_one(int fd)
 	 * command was poweroff and lr-ctl reboots the moment this process is gone.
 	 */
 	shutdown(fd, SHUT_WR);
-	{
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		char sink[256];
-
-		while (poll(&pfd, 1, 5000) > 0 && read(fd, sink, sizeof(sink)) > 0)
-			;
-	}
+	while (read(fd, msg, sizeof(msg)) > 0)	/* bounded by SO_RCVTIMEO */
+		;
 	exit(0);
 }
 
