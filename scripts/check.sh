@@ -19,12 +19,14 @@ pass=0 fail=0 skip=0 xfail=0
 # count FILE: add the TAP/KTAP results in FILE to the totals. Top-level lines only: nested
 # KTAP subtests are indented and are summed up by their parent's line.
 count() {
-	local p f s x
+	local p f s x xp
 	p=$(grep -cE '^ok [0-9]+' "$1")
 	s=$(grep -cE '^ok [0-9]+.*# *SKIP' "$1")
 	x=$(grep -cE '^ok [0-9]+.*# *XFAIL' "$1")
+	# XPASS: a known bug no longer shows, the table is out of date; as vm/run.sh, a failure
+	xp=$(grep -cE '^ok [0-9]+.*# *XPASS' "$1")
 	f=$(grep -cE '^not ok [0-9]+' "$1")
-	pass=$((pass + p - s)) skip=$((skip + s)) fail=$((fail + f)) xfail=$((xfail + x))
+	pass=$((pass + p - s - xp)) skip=$((skip + s)) fail=$((fail + f + xp)) xfail=$((xfail + x))
 }
 
 # step NAME CMD...: run one step; its stdout (TAP) is counted, stderr kept in the log.
