@@ -84,7 +84,7 @@ debs=()
 # the candidate versions, in one apt-cache call (it takes a second each)
 declare -A cand
 while read -r p v; do cand[$p]=$v; done < <(apt-cache policy $pkgs 2>/dev/null |
-	awk '/^[^ ].*:$/ { sub(/:$/, ""); p = $0 } /Candidate:/ { print p, $2 }')
+	awk '/^[^ ].*:$/ { sub(/:$/, ""); sub(/:amd64$/, ""); p = $0 } /Candidate:/ { print p, $2 }')
 for p in $pkgs; do
 	ver=${cand[$p]:-}
 	f=
