@@ -835,20 +835,31 @@ bool lr_mountopt_userspace(const char *opt)
 }
 
 /* find option "name" (up to '=' or end) in a comma list; its full text in *opt */
+/* next_opt(&p, buf, size): the next item of a comma-separated list into buf; 0 at its end.
+ * Empty items and items too long for buf are passed over. */
+static int next_opt(const char **p, char *buf, size_t size)
+{
+	while (**p) {
+		const char *start = *p, *c = strchr(start, ',');
+		size_t l = c ? (size_t)(c - start) : strlen(start);
+
+		*p = start + l + (c ? 1 : 0);
+		if (l && l < size) {
+			snprintf(buf, size, "%.*s", (int)l, start);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* find_opt(list, name, nlen, opt, size): the item of list named name (nlen bytes) */
 static bool find_opt(const char *list, const char *name, size_t nlen, char *opt, size_t size)
 {
-	const char *p = list, *c;
-	size_t l;
+	const char *p = list;
 
-	while (*p) {
-		c = strchr(p, ',');
-		l = c ? (size_t)(c - p) : strlen(p);
-		if (strcspn(p, "=,") == nlen && !strncmp(p, name, nlen)) {
-			snprintf(opt, size, "%.*s", (int)l, p);
+	while (next_opt(&p, opt, size))
+		if (strcspn(opt, "=") == nlen && !strncmp(opt, name, nlen))
 			return true;
-		}
-		p += l + (c ? 1 : 0);
-	}
 	return false;
 }
 
@@ -870,16 +881,11 @@ static void add_item(char *buf, size_t size, int *count, const char *fmt, ...)
 int lr_mountopts_compare(const char *want, const char *have, struct lr_optcmp *r)
 {
 	char w[1024], h[1024], found[256];
-	const char *p, *c;
-	size_t l, nlen;
+	const char *p;
+	size_t nlen;
 
 	memset(r, 0, sizeof(*r));
-	for (p = want; *p; p += l + (c ? 1 : 0)) {
-		c = strchr(p, ',');
-		l = c ? (size_t)(c - p) : strlen(p);
-		if (!l || l >= sizeof(w))
-			continue;
-		snprintf(w, sizeof(w), "%.*s", (int)l, p);
+	for (p = want; next_opt(&p, w, sizeof(w));) {
 		nlen = strcspn(w, "=");
 		if (lr_mountopt_userspace(w)) {
 			add_item(r->user, sizeof(r->user), &r->nuser, "%s", w);
@@ -891,12 +897,7 @@ int lr_mountopts_compare(const char *want, const char *have, struct lr_optcmp *r
 			add_item(r->mismatch, sizeof(r->mismatch), &r->nmismatch, "%s(%s)",
 				 w, found[nlen] == '=' ? found + nlen + 1 : "");
 	}
-	for (p = have; *p; p += l + (c ? 1 : 0)) {
-		c = strchr(p, ',');
-		l = c ? (size_t)(c - p) : strlen(p);
-		if (!l || l >= sizeof(h))
-			continue;
-		snprintf(h, sizeof(h), "%.*s", (int)l, p);
+	for (p = have; next_opt(&p, h, sizeof(h));) {
 		nlen = strcspn(h, "=");
 		if (!find_opt(want, h, nlen, found, sizeof(found)))
 			add_item(r->extra, sizeof(r->extra), &r->nextra, "%s", h);
