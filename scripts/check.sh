@@ -58,9 +58,9 @@ done
 step dryrun "$LR_TOP/scripts/kernel.sh" dryrun
 if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
    step rootfs "$LR_TOP/rootfs/build.sh"; then
-	for c in $CHECK_CASES; do
-		step "case-${c//\//-}" "$LR_TOP/vm/run.sh" --tap --kernel mainline "$c"
-	done
+	# one run, cases in parallel (each its own namespace and VM pair; they wait on timers)
+	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" \
+		"$LR_TOP/vm/run.sh" --all --tap
 else
 	echo "not ok - cases not run: no kernel or no guest images"; fail=$((fail + 1))
 fi
