@@ -476,7 +476,8 @@ compile() {
 	log "$S_NAME: compile vmlinux (make -j$KJOBS; log $LOG)"
 	t0=$SECONDS
 	# a progress line a minute, not the compiler's noise
-	(while sleep 60; do
+	# (without the build lock's fd: a lingering sleep must not hold the lock)
+	(exec 9>&-; while sleep 60; do
 		log "$S_NAME: ... $((SECONDS - t0))s, $(grep -c '^  CC ' "$LOG") files compiled"
 	done) &
 	pid=$!
