@@ -642,7 +642,8 @@ cmd_verify_repro() {
 		a=$(sha256 "$d/obj-1/arch/x86/boot/bzImage")
 		b=$(sha256 "$d/obj-2/arch/x86/boot/bzImage")
 		if [ "$a" = "$b" ]; then
-			printf '%-9s %-10s reproducible: bzImage sha256:%s (two builds, separate dirs)\n' "$n" "$S_VERSION" "$a"
+			printf '%-9s %-10s reproducible: bzImage sha256:%s (two clean builds in separate dirs%s)\n' \
+				"$n" "$S_VERSION" "$a" "$([ $first = 2 ] && echo '; the first is the cached one')"
 		else
 			mkdir -p "$LR_CACHE/verify"
 			cp "$d/obj-1/arch/x86/boot/bzImage" "$LR_CACHE/verify/$KEY.1.bzImage"
