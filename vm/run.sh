@@ -82,6 +82,20 @@ qemu_err() { local e; e=$(sed 1d "$1" 2>/dev/null | grep -v '^$' | tail -1); [ -
 
 # run_case KERNEL CASE N KINFO KRC IMGINFO: one case, start to finish; returns 0 pass or
 # skip, 1 fail. Everything it starts is on the cleanup list.
+# start_guest ROLE: boot one guest of run_case's case in the background (uses its locals)
+start_guest() {
+	"$LR_TOP/vm/qemu.sh" --role "$1" --netns "$ns" --kernel "$bz" \
+		--initrd "$(kv "$img" "$1")" --out "$tmp" --append "$append" \
+		--console "$tmp/console.$1" --log "$tmp/qemu.$1.log" &
+}
+
+# boot_failure ROLE VERB RC LINE: why ROLE's guest did not VERB (wait_line's RC for LINE)
+boot_failure() {
+	local why="no '$4' in ${LR_BOOT_TIMEOUT}s"
+	[ "$3" = 1 ] && why="QEMU exited$(qemu_err "$tmp/qemu.$1.log")"
+	printf '%s VM did not %s (%s): console %s/console.%s' "$1" "$2" "$why" "$final" "$1"
+}
+
 run_case() {
 	local kname=$1 case=$2 n=$3 kinfo=$4 krc=$5 img=$6
 	local cname final tmp ns bz t0 ts tc tr tm rs rcm qs qc verdict= reason= timeout
@@ -113,29 +127,23 @@ run_case() {
 		local append="lr.case=$case lr.profile=$PROFILE"
 		[ "${LR_DEBUG:-0}" = 1 ] && append+=" lr.debug=1"
 		ts=$(now)
-		"$LR_TOP/vm/qemu.sh" --role server --netns "$ns" --kernel "$bz" \
-			--initrd "$(kv "$img" server)" --out "$tmp" --append "$append" \
-			--console "$tmp/console.server" --log "$tmp/qemu.server.log" &
+		start_guest server
 		qs=$!
 		defer kill_qemu "$qs"
 		tc=$(now)
-		"$LR_TOP/vm/qemu.sh" --role client --netns "$ns" --kernel "$bz" \
-			--initrd "$(kv "$img" client)" --out "$tmp" --append "$append" \
-			--console "$tmp/console.client" --log "$tmp/qemu.client.log" &
+		start_guest client
 		qc=$!
 		defer kill_qemu "$qc"
 
 		wait_line "$tmp/console.server" '^lr: server ready' "$qs" "$LR_BOOT_TIMEOUT"; rs=$?
 		tr=$(now)
 		if [ $rs -ne 0 ]; then
-			verdict=fail reason="server VM did not boot ($([ $rs = 1 ] && echo "QEMU exited$(qemu_err "$tmp/qemu.server.log")" ||
-				echo "no 'lr: server ready' in ${LR_BOOT_TIMEOUT}s")): console $final/console.server"
+			verdict=fail reason=$(boot_failure server boot "$rs" 'lr: server ready')
 		else
 			wait_line "$tmp/console.client" '^lr: client mounted' "$qc" "$LR_BOOT_TIMEOUT"; rcm=$?
 			tm=$(now)
 			if [ $rcm -ne 0 ]; then
-				verdict=fail reason="client VM did not mount ($([ $rcm = 1 ] && echo "QEMU exited$(qemu_err "$tmp/qemu.client.log")" ||
-					echo "no 'lr: client mounted' in ${LR_BOOT_TIMEOUT}s")): console $final/console.client"
+				verdict=fail reason=$(boot_failure client mount "$rcm" 'lr: client mounted')
 			elif ! wait_exit "$qc" "$timeout"; then
 				verdict=fail reason="case timed out after ${timeout}s: console $final/console.client"
 				# the evidence the client would have saved, over the management network
