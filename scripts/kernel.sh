@@ -525,12 +525,13 @@ ensure_built() {
 	: >"$LOG"
 	t0=$SECONDS
 	local cpu0
-	cpu0=$(cpu_children)
+	cpu_now; cpu0=$CPU_NOW
 	log "$S_NAME: build $S_VERSION ($S_DESC, $PATCHSET from kernel-patches/$S_LINE) key $KEY"
 	compile "$S_SRC" "$tmp/obj"
 	obj=$tmp/obj
 	bz=$obj/arch/x86/boot/bzImage
 	[ -f "$bz" ] || build_fail "bzImage missing"
+	cpu_now
 	cp "$bz" "$tmp/bzImage"
 	cp "$obj/.config" "$tmp/config"
 	cp "$obj/System.map" "$tmp/System.map" 2>/dev/null
@@ -544,7 +545,7 @@ ensure_built() {
 		echo "bzimage=$KDIR/bzImage"
 		echo "bzimage_sha256=$(sha256 "$tmp/bzImage")"
 		echo "build_s=$((SECONDS - t0))"
-		echo "build_cpu_s=$(($(cpu_children) - cpu0))"
+		echo "build_cpu_s=$((CPU_NOW - cpu0))"
 		echo "jobs=$KJOBS"
 		echo "toolchain=$(toolchain | paste -sd';')"
 		echo "patches=$(series_patches "$S_LINE" "$PATCHSET" | sed "s#^$KP_DIR/##" | paste -sd' ')"
@@ -557,10 +558,14 @@ ensure_built() {
 	log "$S_NAME: built in $((SECONDS - t0))s"
 }
 
-# cpu_children: user+sys seconds of this shell's finished children (bash's times).
-cpu_children() {
-	times | tail -1 | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
-		printf "%d\n", t }'
+# cpu_now: CPU_NOW = user+sys seconds of this shell's finished children (bash's times; run
+# in this shell, not in $(…), whose own children would be counted instead).
+cpu_now() {
+	local f=$LR_CACHE/.times.$$
+	times >"$f"
+	CPU_NOW=$(tail -1 "$f" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+		printf "%d\n", t }')
+	rm -f "$f"
 }
 
 info_get() { sed -n "s/^$1=//p" "$KDIR/info"; }
