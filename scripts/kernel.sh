@@ -453,7 +453,9 @@ build_env() {
 # kmake OBJ TARGET... : make in the patched source with O=OBJ, output to the log.
 kmake() {
 	local obj=$1; shift
-	env "${BUILD_ENV[@]}" make -C "$S_SRC" O="$obj" -j"$KJOBS" "$@" >>"$LOG" 2>&1
+	# a calling make's flags (-s, -j, its jobserver) must not reach kbuild: the log needs
+	# kbuild's lines and KJOBS decides the parallelism
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${BUILD_ENV[@]}" make -C "$S_SRC" O="$obj" -j"$KJOBS" "$@" >>"$LOG" 2>&1
 }
 
 # compile SRC OBJ: configure and build a bzImage in OBJ (log in $LOG). Dies on error.
@@ -464,7 +466,7 @@ compile() {
 	log "$S_NAME: config: tinyconfig + $(for f in $frags; do printf '%s ' "${f##*/}"; done)"
 	kmake "$obj" tinyconfig || build_fail "make tinyconfig"
 	# shellcheck disable=SC2086
-	(cd "$S_SRC" && env "${BUILD_ENV[@]}" scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" $frags) \
+	(cd "$S_SRC" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${BUILD_ENV[@]}" scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" $frags) \
 		>>"$LOG" 2>&1 || build_fail "merge_config.sh"
 	kmake "$obj" olddefconfig || build_fail "make olddefconfig"
 	# shellcheck disable=SC2086
