@@ -296,8 +296,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-tap_line() {	# tap_line N KERNEL CASE: one TAP line for make check
+tap_line() {	# tap_line N KERNEL CASE: the case's tests as KTAP subtests, then its own line
 	local r=$RUN_DIR/$2/$(casedir_name "$3")/result
+	grep -E '^(not )?ok [0-9]+' "${r%/result}/ktap" 2>/dev/null | sed 's/^/    /'
 	case "$(kv "$r" verdict 2>/dev/null)" in
 	pass) echo "ok $1 - case $2/$3" ;;
 	skip) echo "ok $1 - case $2/$3 # SKIP $(kv "$r" reason)" ;;
