@@ -156,6 +156,10 @@ run_case() {
 		fi
 		kill_qemu "$qc"; kill_qemu "$qs"
 		net_capture_stop
+		# the decoded timeline beside the pcap; a decoder failure costs the case nothing
+		"$LR_TOP/vm/timeline.sh" "$tmp/capture.pcap" >"$tmp/timeline.txt" 2>"$tmp/timeline.err" ||
+			warn "$kname/$case: no timeline (see $final/timeline.err)"
+		[ -s "$tmp/timeline.err" ] || rm -f "$tmp/timeline.err"
 		{
 			echo "server_ready_host_s=$( [ "$rs" = 0 ] && elapsed "$ts" "$tr")"
 			echo "server_ready_uptime_s=$(sed -n 's/^lr: server ready \([0-9.]*\).*/\1/p' "$tmp/console.server" | head -1)"
