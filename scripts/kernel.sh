@@ -455,7 +455,15 @@ kmake() {
 	local obj=$1; shift
 	# a calling make's flags (-s, -j, its jobserver) must not reach kbuild: the log needs
 	# kbuild's lines and KJOBS decides the parallelism
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${BUILD_ENV[@]}" make -C "$S_SRC" O="$obj" -j"$KJOBS" "$@" >>"$LOG" 2>&1
+	# In a session of its own, waited for with the wait builtin: a TERM or INT then runs
+	# our trap at once (bash defers traps while a foreground child runs) and the cleanup
+	# list stops the whole kbuild tree, not only this script.
+	local pid rc
+	setsid env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${BUILD_ENV[@]}" make -C "$S_SRC" O="$obj" -j"$KJOBS" "$@" >>"$LOG" 2>&1 &
+	pid=$!
+	defer "kill -TERM -- -$pid"
+	wait "$pid"; rc=$?
+	return $rc
 }
 
 # compile SRC OBJ: configure and build a bzImage in OBJ (log in $LOG). Dies on error.

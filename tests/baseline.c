@@ -37,6 +37,7 @@
 #include "lib/harness.h"
 #include "lib/known_bugs.h"
 #include "lib/lr.h"
+#include "lib/ops.h"
 #include "lib/timing.h"
 
 #include <poll.h>
@@ -71,39 +72,12 @@ FIXTURE(baseline) {
 	long nlm_timeout;	/* client: /proc/sys/fs/nfs/nlm_timeout */
 };
 
-/*
- * The server's lockd refuses new locks for its grace period after it starts
- * (nlm_grace_period rounded up to nlm_timeout, or 5 * nlm_timeout); the client then
- * sleeps NLMCLNT_GRACE_WAIT (5 s) interruptibly inside fcntl and retries
- * (nlm_wait_on_grace()). That sleep looks like a blocked lock from /proc, so the tests
- * first take a lock through the server on a byte nobody else uses: once it is granted
- * the grace period is over, and it does not come back while lockd runs.
- */
-#define LR_PROBE_OFFSET	(1 << 20)
-
-static int server_out_of_grace(const char *path2, struct __test_metadata *_metadata)
-{
-	double t0 = lr_now();
-	int fd, rc;
-
-	fd = open(path2, O_RDWR);
-	if (fd < 0)
-		return -errno;
-	rc = lr_setlk(fd, F_SETLK, F_WRLCK, LR_PROBE_OFFSET, 1);
-	if (!rc)
-		rc = lr_setlk(fd, F_SETLK, F_UNLCK, LR_PROBE_OFFSET, 1);
-	close(fd);
-	if (lr_now() - t0 > 1)
-		TH_LOG("server grace period: the probe lock took %.1f s", lr_now() - t0);
-	if (rc)
-		TH_LOG("probe lock through %s: %s", path2, strerror(-rc));
-	return rc;
-}
-
 FIXTURE_SETUP(baseline)
 {
 	char err[512];
 	const char *base;
+	double took;
+	int rc;
 
 	self->fd = -1;
 	ASSERT_EQ(0, lr_dmesg_mark(&self->mark))
@@ -116,7 +90,10 @@ FIXTURE_SETUP(baseline)
 	snprintf(self->path2, sizeof(self->path2), "%s/%s", LR_MNT2_DEFAULT, base);
 	ASSERT_EQ(0, lr_read_long("/proc/sys/fs/nfs/nlm_timeout", &self->nlm_timeout))
 		TH_LOG("/proc/sys/fs/nfs/nlm_timeout: %s", strerror(errno));
-	ASSERT_EQ(0, server_out_of_grace(self->path2, _metadata));
+	ASSERT_EQ(0, rc = lr_out_of_grace(self->path2, &took))
+		TH_LOG("probe lock through %s: %s", self->path2, strerror(-rc));
+	if (took > 1)
+		TH_LOG("server grace period: the probe lock took %.1f s", took);
 }
 
 FIXTURE_TEARDOWN(baseline)
@@ -134,105 +111,13 @@ FIXTURE_TEARDOWN(baseline)
 	EXPECT_EQ(0, bad);
 }
 
-/* ---- children: one lock operation each, result through the report pipe ---- */
-
-struct op {
-	char path[256];
-	int cmd;		/* F_GETLK, F_SETLK, F_SETLKW */
-	short type;
-	off_t start, len;
-	int go_fd;		/* >= 0: after reporting, hold until this pipe closes */
-	int go_wfd;		/* its write end: the parent's, closed in the child */
-};
-
-struct op_result {
-	double t_call, t_ret;	/* CLOCK_MONOTONIC around the fcntl */
-	int rc;			/* 0 or -errno */
-	struct flock fl;	/* F_GETLK's answer */
-};
-
-static void op_child(int wfd, void *arg)
-{
-	struct op *op = arg;
-	struct op_result r = { 0 };
-	char c;
-	int fd;
-
-	if (op->go_fd >= 0)
-		close(op->go_wfd);	/* else our own copy keeps the pipe open forever */
-	fd = open(op->path, O_RDWR);
-	if (fd < 0) {
-		r.rc = -errno;
-		lr_write_all(wfd, &r, sizeof(r));
-		return;
-	}
-	r.t_call = lr_now();
-	if (op->cmd == F_GETLK)
-		r.rc = lr_getlk(fd, op->type, op->start, op->len, &r.fl);
-	else
-		r.rc = lr_setlk(fd, op->cmd, op->type, op->start, op->len);
-	r.t_ret = lr_now();
-	lr_write_all(wfd, &r, sizeof(r));
-	if (op->go_fd >= 0)
-		while (read(op->go_fd, &c, 1) < 0 && errno == EINTR)
-			;
-}
-
-/* run one operation in a new process and wait for it; 0 or -1 (errno) */
-static int run_op(const char *path, int cmd, short type, off_t start, off_t len,
-		  struct op_result *r)
-{
-	struct op op = { .cmd = cmd, .type = type, .start = start, .len = len, .go_fd = -1,
-			 .go_wfd = -1 };
-	struct lr_child c;
-	int st, ret;
-
-	snprintf(op.path, sizeof(op.path), "%s", path);
-	if (lr_spawn(&c, op_child, &op) < 0)
-		return -1;
-	ret = lr_child_read(&c, r, sizeof(*r), LR_SAFETY_S);
-	lr_child_reap(&c, &st, LR_SAFETY_S);
-	return ret;
-}
-
-static const char *ltype(short t)
-{
-	return t == F_RDLCK ? "F_RDLCK" : t == F_WRLCK ? "F_WRLCK" : t == F_UNLCK ? "F_UNLCK" : "?";
-}
-
 static bool child_blocked(void *arg)
 {
 	return lr_blocked_in_fcntl(*(pid_t *)arg, F_SETLKW);
 }
 
-/*
- * Server /proc/locks through the agent's "locks" command: the number of blocked
- * requests (" -> " lines) on the test file's inode (an NFS fileid is the server's inode
- * number), or -1 if the agent has no such command.
- */
-static int server_waiters(unsigned long ino)
-{
-	char *out = NULL;
-	int n;
-
-	if (lr_server("locks", &out) != 0) {
-		free(out);
-		return -1;
-	}
-	n = lr_locks_count(out, ino, true);
-	free(out);
-	return n;
-}
-
-static bool server_has_waiter(void *arg) { return server_waiters(*(unsigned long *)arg) > 0; }
-static bool server_no_waiter(void *arg) { return server_waiters(*(unsigned long *)arg) == 0; }
-
-static unsigned long file_ino(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
-}
+static bool server_has_waiter(void *arg) { return lr_server_waiters(*(unsigned long *)arg) > 0; }
+static bool server_no_waiter(void *arg) { return lr_server_waiters(*(unsigned long *)arg) == 0; }
 
 /*
  * The first retransmission of a lockd RPC comes to.initval after the call
@@ -246,18 +131,6 @@ static double nlm_first_retransmit_s(long nlm_timeout)
 
 	lr_nlm_rpc_timeout(&p, &to);
 	return to.initval / 1000.0;
-}
-
-/* the server's nlm_timeout, through its agent; -1 if unreadable */
-static long server_nlm_timeout(void)
-{
-	char *out = NULL;
-	long v = -1;
-
-	if (lr_server("sysctl fs.nfs.nlm_timeout", &out) == 0 && out)
-		v = strtol(out, NULL, 10);
-	free(out);
-	return v;
 }
 
 /* ---- the customer's mount options, as the kernel echoes them ---- */
@@ -292,19 +165,19 @@ TEST_F_TIMEOUT(baseline, mount_options, LR_TEST_TIMEOUT)
 
 TEST_F_TIMEOUT(baseline, seed_flow, LR_TEST_TIMEOUT)
 {
-	struct op_result r;
+	struct lr_op_result r;
 	struct flock fl;
 	pid_t me = getpid();
 
 	/* nfs-lock.c: test the initial state: nothing locked */
 	ASSERT_EQ(0, lr_getlk(self->fd, F_WRLCK, 0, 100, &fl));
-	EXPECT_EQ(F_UNLCK, fl.l_type) TH_LOG("free range reported as %s", ltype(fl.l_type));
+	EXPECT_EQ(F_UNLCK, fl.l_type) TH_LOG("free range reported as %s", lr_ltype(fl.l_type));
 
 	/* write lock bytes 0-99, blocking */
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLKW, F_WRLCK, 0, 100));
 
 	/* a second process on the same mount: answered from the client's lock list */
-	ASSERT_EQ(0, run_op(self->path, F_GETLK, F_WRLCK, 0, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path, F_GETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
 	ASSERT_EQ(0, r.rc);
 	EXPECT_EQ(F_WRLCK, r.fl.l_type);
 	EXPECT_EQ(0, r.fl.l_start);
@@ -312,32 +185,32 @@ TEST_F_TIMEOUT(baseline, seed_flow, LR_TEST_TIMEOUT)
 	EXPECT_EQ(me, r.fl.l_pid)
 		TH_LOG("same mount: l_pid %d, holder %d", r.fl.l_pid, me);
 	TH_LOG("same mount: F_GETLK sees %s %jd+%jd pid %d (the holder, from the client's "
-	       "own lock list)", ltype(r.fl.l_type), (intmax_t)r.fl.l_start,
+	       "own lock list)", lr_ltype(r.fl.l_type), (intmax_t)r.fl.l_start,
 	       (intmax_t)r.fl.l_len, r.fl.l_pid);
 
 	/* a process on the second mount: NLM TEST, answered by the server */
-	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_WRLCK, 0, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_GETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
 	ASSERT_EQ(0, r.rc);
 	EXPECT_EQ(F_WRLCK, r.fl.l_type);
 	EXPECT_EQ(0, r.fl.l_start);
 	EXPECT_EQ(100, r.fl.l_len);
 	EXPECT_GT(0, r.fl.l_pid) TH_LOG("a remote holder is reported as -svid");
 	TH_LOG("through the server (NLM TEST): %s %jd+%jd l_pid %d = -svid",
-	       ltype(r.fl.l_type), (intmax_t)r.fl.l_start, (intmax_t)r.fl.l_len,
+	       lr_ltype(r.fl.l_type), (intmax_t)r.fl.l_start, (intmax_t)r.fl.l_len,
 	       r.fl.l_pid);
 
 	/* unlock; both views must be free again */
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLK, F_UNLCK, 0, 100));
-	ASSERT_EQ(0, run_op(self->path, F_GETLK, F_WRLCK, 0, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path, F_GETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
 	EXPECT_EQ(F_UNLCK, r.fl.l_type);
-	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_WRLCK, 0, 100, &r));
-	EXPECT_EQ(F_UNLCK, r.fl.l_type) TH_LOG("server still reports %s", ltype(r.fl.l_type));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_GETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
+	EXPECT_EQ(F_UNLCK, r.fl.l_type) TH_LOG("server still reports %s", lr_ltype(r.fl.l_type));
 
 	/* read lock bytes 50-149 */
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLKW, F_RDLCK, 50, 100));
 
 	/* a write lock test from others reports the read lock */
-	ASSERT_EQ(0, run_op(self->path, F_GETLK, F_WRLCK, 0, 200, &r));
+	ASSERT_EQ(0, lr_run_op(self->path, F_GETLK, F_WRLCK, 0, 200, &r, LR_SAFETY_S));
 	ASSERT_EQ(0, r.rc);
 	EXPECT_EQ(F_RDLCK, r.fl.l_type);
 	EXPECT_EQ(50, r.fl.l_start);
@@ -347,8 +220,8 @@ TEST_F_TIMEOUT(baseline, seed_flow, LR_TEST_TIMEOUT)
 
 	/* unlock */
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLK, F_UNLCK, 50, 100));
-	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_WRLCK, 0, 200, &r));
-	EXPECT_EQ(F_UNLCK, r.fl.l_type) TH_LOG("server still reports %s", ltype(r.fl.l_type));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_GETLK, F_WRLCK, 0, 200, &r, LR_SAFETY_S));
+	EXPECT_EQ(F_UNLCK, r.fl.l_type) TH_LOG("server still reports %s", lr_ltype(r.fl.l_type));
 }
 
 /*
@@ -363,15 +236,15 @@ TEST_F_TIMEOUT(baseline, seed_flow, LR_TEST_TIMEOUT)
  */
 TEST_F_TIMEOUT(baseline, nlm_test_read_lock, LR_TEST_TIMEOUT)
 {
-	struct op_result r;
+	struct lr_op_result r;
 	bool bug;
 
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLKW, F_RDLCK, 50, 100));
 
-	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_WRLCK, 0, 200, &r));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_GETLK, F_WRLCK, 0, 200, &r, LR_SAFETY_S));
 	ASSERT_EQ(0, r.rc);
 	TH_LOG("NLM TEST write 0+200 against read 50+100: %s %jd+%jd l_pid %d",
-	       ltype(r.fl.l_type), (intmax_t)r.fl.l_start, (intmax_t)r.fl.l_len, r.fl.l_pid);
+	       lr_ltype(r.fl.l_type), (intmax_t)r.fl.l_start, (intmax_t)r.fl.l_len, r.fl.l_pid);
 	/* "free" is the known server bug (lib/known_bugs.c); any other wrong answer fails */
 	bug = r.fl.l_type == F_UNLCK;
 	if (!bug) {
@@ -382,11 +255,11 @@ TEST_F_TIMEOUT(baseline, nlm_test_read_lock, LR_TEST_TIMEOUT)
 	}
 
 	/* the server does hold the read lock: a write LOCK is refused */
-	ASSERT_EQ(0, run_op(self->path2, F_SETLK, F_WRLCK, 0, 200, &r));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_SETLK, F_WRLCK, 0, 200, &r, LR_SAFETY_S));
 	EXPECT_EQ(-EAGAIN, r.rc) TH_LOG("NLM LOCK write: %s", strerror(-r.rc));
 
 	/* and a read lock TEST does not conflict with a read lock */
-	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_RDLCK, 0, 200, &r));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_GETLK, F_RDLCK, 0, 200, &r, LR_SAFETY_S));
 	EXPECT_EQ(F_UNLCK, r.fl.l_type);
 
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLK, F_UNLCK, 50, 100));
@@ -411,8 +284,8 @@ TEST_F_TIMEOUT(baseline, nlm_test_read_lock, LR_TEST_TIMEOUT)
  */
 TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_SAFETY_S)
 {
-	struct op op = { .cmd = F_SETLKW, .type = F_WRLCK, .start = 0, .len = 100 };
-	struct op_result r, t;
+	struct lr_op op = { .cmd = F_SETLKW, .type = F_WRLCK, .start = 0, .len = 100 };
+	struct lr_op_result r, t;
 	struct lr_child w;
 	int fd2, go[2], waiters, st;
 	double t_blocked, t_unlock0, t_unlock;
@@ -421,7 +294,7 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 	long srv_timeout;
 	double cb_win;
 
-	srv_timeout = server_nlm_timeout();
+	srv_timeout = lr_server_nlm_timeout();
 	ASSERT_LT(0, srv_timeout) TH_LOG("server fs.nfs.nlm_timeout unreadable");
 	cb_win = nlm_first_retransmit_s(srv_timeout);
 
@@ -435,15 +308,15 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 	snprintf(op.path, sizeof(op.path), "%s", self->path);
 	op.go_fd = go[0];
 	op.go_wfd = go[1];
-	ASSERT_EQ(0, lr_spawn(&w, op_child, &op));
+	ASSERT_EQ(0, lr_spawn(&w, lr_op_child, &op));
 	close(go[0]);
 
 	ASSERT_TRUE(lr_wait_until(child_blocked, &w.pid, LR_SAFETY_S))
 		TH_LOG("waiter %d never blocked in fcntl(F_SETLKW) (state %c)", w.pid,
 		       lr_proc_state(w.pid));
 	t_blocked = lr_now();
-	ino = file_ino(self->fd);
-	waiters = server_waiters(ino);
+	ino = lr_file_ino(self->fd);
+	waiters = lr_server_waiters(ino);
 	if (waiters < 0) {
 		TH_LOG("server agent has no 'locks' command: blocked request not checked on the server");
 	} else {
@@ -477,7 +350,7 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 
 	/* the server really gave it to the waiter: the holder's mount now conflicts */
 	EXPECT_EQ(-EAGAIN, lr_setlk(fd2, F_SETLK, F_WRLCK, 0, 100));
-	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_WRLCK, 0, 100, &t));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_GETLK, F_WRLCK, 0, 100, &t, LR_SAFETY_S));
 	EXPECT_EQ(F_WRLCK, t.fl.l_type);
 
 	close(go[1]);
@@ -494,16 +367,16 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
  */
 TEST_F_TIMEOUT(baseline, setlk_eagain, LR_TEST_TIMEOUT)
 {
-	struct op_result r;
+	struct lr_op_result r;
 
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLKW, F_WRLCK, 0, 100));
 
-	ASSERT_EQ(0, run_op(self->path, F_SETLK, F_WRLCK, 0, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path, F_SETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
 	EXPECT_EQ(-EAGAIN, r.rc) TH_LOG("same mount: %s", strerror(-r.rc));
 	EXPECT_LT(r.t_ret - r.t_call, nlm_first_retransmit_s(self->nlm_timeout));
 	TH_LOG("same mount (client's lock list): EAGAIN after %.3f s", r.t_ret - r.t_call);
 
-	ASSERT_EQ(0, run_op(self->path2, F_SETLK, F_WRLCK, 0, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_SETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
 	EXPECT_EQ(-EAGAIN, r.rc) TH_LOG("through the server: %s", strerror(-r.rc));
 	EXPECT_LT(r.t_ret - r.t_call, nlm_first_retransmit_s(self->nlm_timeout));
 	TH_LOG("through the server (NLM LOCK, DENIED): EAGAIN after %.3f s (window %.0f s = "
@@ -511,9 +384,9 @@ TEST_F_TIMEOUT(baseline, setlk_eagain, LR_TEST_TIMEOUT)
 	       nlm_first_retransmit_s(self->nlm_timeout));
 
 	/* a read lock conflicts with the write lock as well; a disjoint range does not */
-	ASSERT_EQ(0, run_op(self->path2, F_SETLK, F_RDLCK, 50, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_SETLK, F_RDLCK, 50, 100, &r, LR_SAFETY_S));
 	EXPECT_EQ(-EAGAIN, r.rc);
-	ASSERT_EQ(0, run_op(self->path2, F_SETLK, F_WRLCK, 100, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_SETLK, F_WRLCK, 100, 100, &r, LR_SAFETY_S));
 	EXPECT_EQ(0, r.rc) TH_LOG("disjoint range 100-199: %s", strerror(-r.rc));
 
 	ASSERT_EQ(0, lr_setlk(self->fd, F_SETLK, F_UNLCK, 0, 0));
@@ -523,9 +396,9 @@ TEST_F_TIMEOUT(baseline, setlk_eagain, LR_TEST_TIMEOUT)
 
 TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 {
-	struct op op = { .cmd = F_SETLKW, .type = F_WRLCK, .start = 0, .len = 100, .go_fd = -1,
+	struct lr_op op = { .cmd = F_SETLKW, .type = F_WRLCK, .start = 0, .len = 100, .go_fd = -1,
 			 .go_wfd = -1 };
-	struct op_result r;
+	struct lr_op_result r;
 	struct lr_child w;
 	int fd2, st, waiters;
 	unsigned long ino;
@@ -536,11 +409,11 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 	ASSERT_EQ(0, lr_setlk(fd2, F_SETLKW, F_WRLCK, 0, 100));
 
 	snprintf(op.path, sizeof(op.path), "%s", self->path);
-	ASSERT_EQ(0, lr_spawn(&w, op_child, &op));
+	ASSERT_EQ(0, lr_spawn(&w, lr_op_child, &op));
 	ASSERT_TRUE(lr_wait_until(child_blocked, &w.pid, LR_SAFETY_S))
 		TH_LOG("waiter %d never blocked in fcntl(F_SETLKW)", w.pid);
-	ino = file_ino(self->fd);
-	waiters = server_waiters(ino);
+	ino = lr_file_ino(self->fd);
+	waiters = lr_server_waiters(ino);
 	if (waiters >= 0) {
 		EXPECT_TRUE(lr_wait_until(server_has_waiter, &ino, LR_SAFETY_S))
 			TH_LOG("no blocked request on inode %lu in the server's /proc/locks", ino);
@@ -570,11 +443,11 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 	 * grant the lock to that owner, and a third process could not take it.
 	 */
 	ASSERT_EQ(0, lr_setlk(fd2, F_SETLK, F_UNLCK, 0, 100));
-	ASSERT_EQ(0, run_op(self->path, F_SETLK, F_WRLCK, 0, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path, F_SETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
 	EXPECT_EQ(0, r.rc) TH_LOG("third process: F_SETLK %s", strerror(-r.rc));
-	ASSERT_EQ(0, run_op(self->path2, F_GETLK, F_WRLCK, 0, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path2, F_GETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
 	EXPECT_EQ(F_UNLCK, r.fl.l_type)
-		TH_LOG("the server still holds %s %jd+%jd for svid %d", ltype(r.fl.l_type),
+		TH_LOG("the server still holds %s %jd+%jd for svid %d", lr_ltype(r.fl.l_type),
 		       (intmax_t)r.fl.l_start, (intmax_t)r.fl.l_len, -r.fl.l_pid);
 	close(fd2);
 }
@@ -608,7 +481,7 @@ static void closer_child(int wfd, void *arg)
 TEST_F_TIMEOUT(baseline, close_releases, LR_TEST_TIMEOUT)
 {
 	struct closer cl;
-	struct op_result r;
+	struct lr_op_result r;
 	struct lr_child c;
 	int go[2], rc, fd2, st;
 
@@ -624,7 +497,7 @@ TEST_F_TIMEOUT(baseline, close_releases, LR_TEST_TIMEOUT)
 	/* held: on the client and on the server */
 	fd2 = open(self->path2, O_RDWR);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, run_op(self->path, F_GETLK, F_WRLCK, 0, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path, F_GETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
 	EXPECT_EQ(F_WRLCK, r.fl.l_type);
 	EXPECT_EQ(c.pid, r.fl.l_pid);
 	EXPECT_EQ(-EAGAIN, lr_setlk(fd2, F_SETLK, F_WRLCK, 0, 100));
@@ -636,9 +509,9 @@ TEST_F_TIMEOUT(baseline, close_releases, LR_TEST_TIMEOUT)
 	ASSERT_EQ(0, kill(c.pid, 0));
 
 	/* released: on the client, and on the server (close waits for the UNLOCK reply) */
-	ASSERT_EQ(0, run_op(self->path, F_GETLK, F_WRLCK, 0, 100, &r));
+	ASSERT_EQ(0, lr_run_op(self->path, F_GETLK, F_WRLCK, 0, 100, &r, LR_SAFETY_S));
 	EXPECT_EQ(F_UNLCK, r.fl.l_type) TH_LOG("client still lists %s pid %d",
-					      ltype(r.fl.l_type), r.fl.l_pid);
+					      lr_ltype(r.fl.l_type), r.fl.l_pid);
 	EXPECT_EQ(0, lr_setlk(fd2, F_SETLK, F_WRLCK, 0, 100))
 		TH_LOG("server still holds the closed descriptor's lock");
 	EXPECT_EQ(0, lr_setlk(fd2, F_SETLK, F_UNLCK, 0, 100));

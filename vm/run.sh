@@ -125,7 +125,10 @@ run_case() {
 			{ warn "packet capture did not start (see $tmp/capture.log)"; return 2; }
 		defer net_capture_stop
 
-		local append="lr.case=$case lr.profile=$PROFILE"
+		local append="lr.case=$case lr.profile=$PROFILE" hz
+		# CONFIG_HZ is not in the guest's /proc; the timing model needs it (timer wheel)
+		hz=$(sed -n 's/^CONFIG_HZ=//p' "$(dirname "$bz")/config" 2>/dev/null)
+		[ -n "$hz" ] && append+=" lr.hz=$hz"
 		[ "${LR_DEBUG:-0}" = 1 ] && append+=" lr.debug=1"
 		ts=$(now)
 		start_guest server
@@ -177,6 +180,12 @@ run_case() {
 				{ echo "# lockd-repro: no dmesg.$r from the guest; console log follows"
 				  cat "$tmp/console.$r"; } >"$tmp/dmesg.$r"; }
 		done
+		# the impairment tests' expected and measured moments, one JSON object per test
+		if [ -s "$tmp/timings.jsonl" ]; then
+			awk 'BEGIN { print "[" } NR > 1 { print "," } { printf "  %s", $0 }
+			     END { print "\n]" }' "$tmp/timings.jsonl" >"$tmp/timings.json" &&
+				rm -f "$tmp/timings.jsonl"
+		fi
 		# the guest's own status word is kept; "status" becomes the case verdict
 		[ -f "$tmp/status" ] && { gstat=$(head -1 "$tmp/status"); mv "$tmp/status" "$tmp/status.guest"; }
 		if [ -z "$verdict" ]; then

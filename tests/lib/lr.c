@@ -400,6 +400,7 @@ int lr_dmesg_mark(struct lr_dmesg_mark *m)
 	char *d;
 
 	m->kmsg_fd = lr_kmsg_open();
+	m->client_allow = NULL;
 	d = lr_server_dmesg();
 	m->server_ok = d != NULL;
 	m->server_ts = d ? lr_dmesg_last_ts(d) : 0;
@@ -419,6 +420,18 @@ static void appendf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool lr_re_match(const char *ere, const char *line)
+{
+	regex_t re;
+	bool ok;
+
+	if (regcomp(&re, ere, REG_EXTENDED | REG_NOSUB))
+		return false;
+	ok = !regexec(&re, line, 0, NULL, 0);
+	regfree(&re);
+	return ok;
+}
+
 int lr_dmesg_check(struct lr_dmesg_mark *m, char *report, size_t size)
 {
 	char line[1024], *d, *p, *nl;
@@ -432,6 +445,8 @@ int lr_dmesg_check(struct lr_dmesg_mark *m, char *report, size_t size)
 	} else {
 		while ((r = lr_kmsg_read(m->kmsg_fd, line, sizeof(line), NULL)) == 1) {
 			why = lr_dmesg_bad(line);
+			if (why && m->client_allow && lr_re_match(m->client_allow, line))
+				why = NULL;
 			if (why) {
 				appendf(report, size, "client: [%s] %s\n", why, line);
 				bad++;

@@ -43,6 +43,9 @@ const char *lr_mserver(void);
 /* CLOCK_MONOTONIC in seconds: the clock /dev/kmsg timestamps follow (local_clock). */
 double lr_now(void);
 
+/* lr_re_match(ere, text): text matches the extended regex (false if ere is invalid) */
+bool lr_re_match(const char *ere, const char *text);
+
 /* lr_wait_until(cond, arg, timeout_s): poll cond every 10 ms; true once it holds. */
 bool lr_wait_until(bool (*cond)(void *arg), void *arg, double timeout_s);
 
@@ -89,6 +92,9 @@ struct lr_dmesg_mark {
 	int kmsg_fd;		/* client: /dev/kmsg positioned at the mark */
 	double server_ts;	/* server: dmesg timestamp of its last line at the mark */
 	bool server_ok;		/* the server's dmesg could be read at the mark */
+	/* client lines the test expects (e.g. "lockd: server ... not responding"): an ERE,
+	 * set after lr_dmesg_mark(); matching lines are not counted as bad */
+	const char *client_allow;
 };
 /* lr_dmesg_mark(m): remember "now" in both guests' logs. 0, or -1 (errno). */
 int lr_dmesg_mark(struct lr_dmesg_mark *m);

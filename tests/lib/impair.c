@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0
+/* impair.c: the shared steps of every impairment test (impair.h). */
+#include "impair.h"
+#include "ops.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <math.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+/* include/uapi/linux/sunrpc/debug.h: XPRT (xprt.c), CALL (clnt.c), SCHED (sched.c: 4.19's
+ * "setting alarm"), TRANS (xprtsock.c: "xs_tcp_send_request", connects). Mainline moved
+ * most of clnt.c/sched.c to tracepoints; its xprtsock.c lines remain. */
+#define LR_RPC_DEBUG	0x00c3
+/* include/linux/lockd/debug.h: NLMDBG_CLIENT (clntproc.c: "call procedure N on host"),
+ * NLMDBG_HOSTCACHE (host.c: binding, rebind) */
+#define LR_NLM_DEBUG	0x0082
+/* sunrpc program and version of the server's lockd */
+#define NLM_PROGRAM	100021
+#define NLM_VERS4	4
+
+static void setf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
+int lr_rpcinfo_port(const char *text, unsigned long prog, unsigned int vers,
+		    const char *proto)
+{
+	const char *l = text;
+	unsigned long pr;
+	unsigned int v;
+	char pt[16];
+	int port;
+
+	while (l && *l) {
+		if (sscanf(l, "%lu %u %15s %d", &pr, &v, pt, &port) == 4 && pr == prog &&
+		    v == vers && !strcmp(pt, proto))
+			return port;
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	return -1;
+}
+
+int lr_imp_init(struct lr_imp *m, enum lr_scenario sc, const char *test, char *err,
+		size_t size)
+{
+	const char *hz = getenv("LR_HZ");
+	char *out = NULL;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->sc = sc;
+	m->test = test;
+	m->kmsg = -1;
+	m->rpc_debug0 = m->nlm_debug0 = -1;
+	rc = lr_timing_read_params(&m->p, "/proc");
+	if (rc) {
+		setf(err, size, "timing parameters from /proc: %s", strerror(-rc));
+		return -1;
+	}
+	/* CONFIG_HZ is not in /proc: vm/run.sh passes the guest kernel's (lr.hz=) */
+	if (hz && atoi(hz) > 0)
+		m->p.hz = atoi(hz);
+	else
+		setf(m->note, sizeof(m->note), "LR_HZ unset: the model assumes HZ=%u; ", m->p.hz);
+	snprintf(m->server, sizeof(m->server), "%s", lr_server_ip());
+	if (lr_server("rpcinfo", &out) != 0 || !out) {
+		setf(err, size, "the server's rpcinfo through its agent %s failed", lr_mserver());
+		free(out);
+		return -1;
+	}
+	m->lockd_port = lr_rpcinfo_port(out, NLM_PROGRAM, NLM_VERS4, "tcp");
+	free(out);
+	if (m->lockd_port <= 0) {
+		setf(err, size, "the server has no nlockmgr v4 over TCP in rpcbind");
+		return -1;
+	}
+	m->kmsg = lr_kmsg_open();
+	if (m->kmsg < 0) {
+		setf(err, size, "/dev/kmsg: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the client's lockd connection ---- */
+
+struct tcp_ent {
+	char src[INET_ADDRSTRLEN];
+	int sport, state;
+};
+
+/* the client's IPv4 TCP sockets to server:port (/proc/net/tcp); their number */
+static int lockd_sockets(const struct lr_imp *m, struct tcp_ent *e, int max)
+{
+	unsigned int la, lp, ra, rp, st;
+	struct in_addr want, a;
+	char line[512];
+	FILE *f;
+	int n = 0;
+
+	if (!inet_aton(m->server, &want))
+		return -1;
+	f = fopen("/proc/net/tcp", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %*d: %8X:%4X %8X:%4X %2X", &la, &lp, &ra, &rp, &st) != 5)
+			continue;
+		/* the addresses are the raw __be32, printed as a host-order number */
+		if (ra != want.s_addr || (int)rp != m->lockd_port)
+			continue;
+		if (n < max) {
+			a.s_addr = la;
+			inet_ntop(AF_INET, &a, e[n].src, sizeof(e[n].src));
+			e[n].sport = lp;
+			e[n].state = st;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+#define TCP_ESTABLISHED_ST	1	/* include/net/tcp_states.h */
+#define TCP_TIME_WAIT_ST	6
+
+int lr_lockd_conns(const struct lr_imp *m)
+{
+	struct tcp_ent e[16];
+	int i, n = lockd_sockets(m, e, 16), est = 0;
+
+	for (i = 0; i < n && i < 16; i++)
+		est += e[i].state == TCP_ESTABLISHED_ST;
+	return n < 0 ? -1 : est;
+}
+
+int lr_sock_destroy(const char *src, int sport, const char *dst, int dport)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 req;
+	} msg;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	char buf[512];
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	struct in_addr s, d;
+	ssize_t n;
+	int fd, ret;
+
+	if (!inet_aton(src, &s) || !inet_aton(dst, &d))
+		return -EINVAL;
+	memset(&msg, 0, sizeof(msg));
+	msg.nlh.nlmsg_len = sizeof(msg);
+	msg.nlh.nlmsg_type = SOCK_DESTROY;
+	msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	msg.req.sdiag_family = AF_INET;
+	msg.req.sdiag_protocol = IPPROTO_TCP;
+	msg.req.idiag_states = ~0U;
+	msg.req.id.idiag_sport = htons(sport);
+	msg.req.id.idiag_dport = htons(dport);
+	msg.req.id.idiag_src[0] = s.s_addr;
+	msg.req.id.idiag_dst[0] = d.s_addr;
+	msg.req.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+	msg.req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	n = recv(fd, buf, sizeof(buf), 0);
+	ret = n < 0 ? -errno : -EPROTO;
+	if (n >= (ssize_t)(sizeof(*h) + sizeof(struct nlmsgerr)) && h->nlmsg_type == NLMSG_ERROR)
+		ret = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+	close(fd);
+	return ret;
+}
+
+static bool no_lockd_socket(void *arg)
+{
+	struct tcp_ent e[16];
+	int i, n = lockd_sockets(arg, e, 16);
+
+	for (i = 0; i < n && i < 16; i++)
+		if (e[i].state != TCP_TIME_WAIT_ST)
+			return false;
+	return n >= 0;
+}
+
+int lr_imp_fresh(struct lr_imp *m, const char *path2, char *err, size_t size)
+{
+	struct tcp_ent e[16];
+	double took;
+	int i, n, rc;
+
+	rc = lr_out_of_grace(path2, &took);
+	if (rc) {
+		setf(err, size, "probe lock through %s: %s", path2, strerror(-rc));
+		return -1;
+	}
+	n = lockd_sockets(m, e, 16);
+	if (n < 0) {
+		setf(err, size, "/proc/net/tcp: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n && i < 16; i++) {
+		if (e[i].state != TCP_ESTABLISHED_ST)
+			continue;
+		rc = lr_sock_destroy(e[i].src, e[i].sport, m->server, m->lockd_port);
+		if (rc) {
+			setf(err, size, "SOCK_DESTROY %s:%d -> %s:%d: %s (CONFIG_INET_DIAG_DESTROY?)",
+			     e[i].src, e[i].sport, m->server, m->lockd_port, strerror(-rc));
+			return -1;
+		}
+	}
+	/* the transport releases its socket from a work item: wait for it to go */
+	if (!lr_wait_until(no_lockd_socket, m, 10)) {
+		setf(err, size, "the client's lockd socket to %s:%d did not go away",
+		     m->server, m->lockd_port);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the kernel log and the trace ---- */
+
+static int write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "we");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+int lr_imp_trace_start(struct lr_imp *m)
+{
+	if (!m->tracing) {
+		if (lr_read_long("/proc/sys/sunrpc/rpc_debug", &m->rpc_debug0) ||
+		    lr_read_long("/proc/sys/sunrpc/nlm_debug", &m->nlm_debug0))
+			return -1;
+	}
+	if (write_long("/proc/sys/sunrpc/rpc_debug", LR_RPC_DEBUG | m->rpc_debug0) ||
+	    write_long("/proc/sys/sunrpc/nlm_debug", LR_NLM_DEBUG | m->nlm_debug0))
+		return -1;
+	m->tracing = true;
+	return 0;
+}
+
+void lr_imp_trace_stop(struct lr_imp *m)
+{
+	if (!m->tracing)
+		return;
+	lr_imp_drain(m);
+	write_long("/proc/sys/sunrpc/rpc_debug", m->rpc_debug0);
+	write_long("/proc/sys/sunrpc/nlm_debug", m->nlm_debug0);
+	m->tracing = false;
+}
+
+static void keep(struct lr_imp *m, double t, const char *text)
+{
+	struct lr_trace_rec *r;
+	size_t n;
+
+	/* without rpc_debug only the lockd lines matter; a full trace keeps its start */
+	if (!m->tracing && strncmp(text, "lockd:", 6))
+		return;
+	if (m->ntrace >= LR_TRACE_MAX)
+		return;
+	r = &m->trace[m->ntrace++];
+	r->t = t;
+	n = strnlen(text, sizeof(r->text) - 1);
+	memcpy(r->text, text, n);
+	r->text[n] = '\0';
+}
+
+int lr_imp_wait(struct lr_imp *m, const char *ere, double deadline, double *ts)
+{
+	struct pollfd pfd = { .fd = m->kmsg, .events = POLLIN };
+	unsigned long long us;
+	char line[1024];
+	int r, left;
+
+	for (;;) {
+		r = lr_kmsg_read(m->kmsg, line, sizeof(line), &us);
+		if (r < 0)
+			return -1;
+		if (r == 1) {
+			keep(m, us / 1e6, line);
+			if (ere && lr_re_match(ere, line)) {
+				if (ts)
+					*ts = us / 1e6;
+				return 1;
+			}
+			continue;
+		}
+		left = (int)((deadline - lr_now()) * 1000);
+		if (left <= 0)
+			return 0;
+		if (poll(&pfd, 1, left > 100 ? 100 : left) < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+void lr_imp_drain(struct lr_imp *m)
+{
+	lr_imp_wait(m, NULL, 0, NULL);
+}
+
+int lr_imp_count(const struct lr_imp *m, const char *ere, double t0, double *first)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->ntrace; i++) {
+		if (m->trace[i].t < t0 || !lr_re_match(ere, m->trace[i].text))
+			continue;
+		if (!n && first)
+			*first = m->trace[i].t;
+		n++;
+	}
+	return n;
+}
+
+static const char *re_for(const struct lr_imp *m, char *buf, size_t size, const char *tail)
+{
+	char ip[80], *o = ip;
+	const char *s;
+
+	/* the dots of the address, escaped */
+	for (s = m->server; *s && o < ip + sizeof(ip) - 3; s++) {
+		if (*s == '.')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+	snprintf(buf, size, "^lockd: server %s %s$", ip, tail);
+	return buf;
+}
+
+const char *lr_imp_re_trying(const struct lr_imp *m)
+{
+	static char b[128];
+
+	return re_for(m, b, sizeof(b), "not responding, still trying");
+}
+
+const char *lr_imp_re_timedout(const struct lr_imp *m)
+{
+	static char b[128];
+
+	return re_for(m, b, sizeof(b), "not responding, timed out");
+}
+
+const char *lr_imp_re_ok(const struct lr_imp *m)
+{
+	static char b[128];
+
+	return re_for(m, b, sizeof(b), "OK");
+}
+
+/* ---- moments ---- */
+
+bool lr_imp_moment(struct lr_imp *m, const char *what, const char *ref, double expect,
+		   double lo, double hi, double measured, const char *why)
+{
+	struct lr_moment *o;
+	bool in = expect < 0 || (measured >= lo && measured <= hi);
+
+	if (m->nmom < LR_MOMENTS_MAX) {
+		o = &m->mom[m->nmom++];
+		*o = (struct lr_moment){ what, ref, expect, lo, hi, measured, why };
+	}
+	return in;
+}
+
+bool lr_imp_window(struct lr_imp *m, const char *what, const struct lr_window *w,
+		   double measured)
+{
+	return lr_imp_moment(m, what, w->ref, w->expect / 1e3, w->lo / 1e3, w->hi / 1e3,
+			     measured, w->why);
+}
+
+/* ---- transmissions ---- */
+
+int lr_imp_sends(const struct lr_imp *m, int proc, double t_call, double t_end, double *at,
+		 int max, unsigned int *len)
+{
+	unsigned int l, want = 0;
+	const char *p;
+	char ere[64];
+	bool called = proc < 0, bind = false;
+	int i, st, n = 0;
+
+	snprintf(ere, sizeof(ere), "^lockd: call procedure %d on ", proc);
+	for (i = 0; i < m->ntrace; i++) {
+		const struct lr_trace_rec *r = &m->trace[i];
+
+		if (r->t < t_call || r->t > t_end)
+			continue;
+		if (!called) {
+			called = lr_re_match(ere, r->text);
+			continue;
+		}
+		/* an rpcbind query (after a major timeout's rebind) has its own transport to
+		 * port 111, set up before and destroyed after it: not our request */
+		if (strstr(r->text, "set up xprt to ") && strstr(r->text, " (port 111) "))
+			bind = true;
+		if (strstr(r->text, "setting port for xprt") || strstr(r->text, "xs_destroy xprt"))
+			bind = false;
+		if (bind)
+			continue;
+		p = strstr(r->text, "xs_tcp_send_request(");
+		if (!p || sscanf(p, "xs_tcp_send_request(%u) = %d", &l, &st) != 2 || st)
+			continue;
+		if (!want)
+			want = l;
+		if (l != want)
+			continue;
+		if (n < max)
+			at[n] = r->t - t_call;
+		n++;
+	}
+	if (len)
+		*len = want;
+	return n < max ? n : max;
+}
+
+int lr_resend_moments(const struct lr_rpc_sched *s, long *at, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->n && n < max; i++)
+		at[n++] = s->a[i].at + s->a[i].len;
+	return n;
+}
+
+/* how late re-send k can be: the wheel slack of every alarm up to it, 1 s for TCG, and
+ * 0.5 s for the rpcbind query a major timeout's rpc_force_rebind() puts before it */
+#define LR_RESEND_EARLY_S	0.5
+#define LR_RESEND_TCG_S		1.0
+#define LR_RESEND_REBIND_S	0.5
+
+int lr_resend_check(const struct lr_params *p, const long *exp, int nexp, const double *got,
+		    int ngot, double until_s, char *msg, size_t size)
+{
+	double slack = 0, lo, hi;
+	int i, j, missing = 0, prev = 0;
+	size_t l;
+
+	msg[0] = '\0';
+	for (i = 0; i < nexp; i++) {
+		bool found = false;
+
+		slack += lr_timer_slack(p, exp[i] - prev) / 1e3;
+		prev = exp[i];
+		lo = exp[i] / 1e3 - LR_RESEND_EARLY_S;
+		hi = exp[i] / 1e3 + slack + LR_RESEND_TCG_S + LR_RESEND_REBIND_S;
+		if (hi > until_s)
+			break;		/* the impairment ended before it was due */
+		for (j = 0; j < ngot; j++)
+			found |= got[j] >= lo && got[j] <= hi;
+		l = strlen(msg);
+		snprintf(msg + l, size - l, "%s%.1f [%.1f, %.1f]%s", i ? ", " : "expected ",
+			 exp[i] / 1e3, lo, hi, found ? "" : " MISSING");
+		missing += !found;
+	}
+	l = strlen(msg);
+	snprintf(msg + l, size - l, "; measured");
+	for (j = 0; j < ngot; j++) {
+		l = strlen(msg);
+		snprintf(msg + l, size - l, " %.2f", got[j]);
+	}
+	return missing;
+}
+
+/* ---- the report ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("null", f);
+	else
+		fprintf(f, "%.3f", v);
+}
+
+static FILE *out_file(const char *name)
+{
+	const char *dir = getenv("LR_OUT");
+	char path[512];
+
+	if (!dir || !*dir)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return fopen(path, "ae");
+}
+
+void lr_imp_report(struct lr_imp *m, double t_ref)
+{
+	struct utsname u;
+	FILE *f;
+	int i;
+
+	uname(&u);
+	f = out_file("timings.jsonl");
+	if (f) {
+		fputs("{\"test\": ", f);
+		json_str(f, m->test);
+		fputs(", \"scenario\": ", f);
+		json_str(f, lr_scenario_name(m->sc));
+		fputs(", \"kernel\": ", f);
+		json_str(f, u.release);
+		fputs(", \"profile\": ", f);
+		json_str(f, getenv("LR_PROFILE"));
+		fprintf(f, ", \"params\": {\"nlm_timeout\": %u, \"hz\": %u, \"tcp_syn_retries\": %u, "
+			"\"tcp_syn_linear_timeouts\": %u, \"tcp_retries2\": %u, "
+			"\"rules\": \"%s\"}", m->p.nlm_timeout, m->p.hz, m->p.tcp_syn_retries,
+			m->p.tcp_syn_linear_timeouts, m->p.tcp_retries2,
+			lr_rules(&m->p) == LR_RULES_4_19 ? "4.19" : "mainline");
+		fprintf(f, ", \"t0_kmsg_s\": %.6f, \"moments\": [", t_ref);
+		for (i = 0; i < m->nmom; i++) {
+			const struct lr_moment *o = &m->mom[i];
+
+			fputs(i ? ", {\"what\": " : "{\"what\": ", f);
+			json_str(f, o->what);
+			fputs(", \"from\": ", f);
+			json_str(f, o->ref);
+			fputs(", \"expect_s\": ", f);
+			json_num(f, o->expect < 0 ? NAN : o->expect);
+			fputs(", \"lo_s\": ", f);
+			json_num(f, o->expect < 0 ? NAN : o->lo);
+			fputs(", \"hi_s\": ", f);
+			json_num(f, o->expect < 0 ? NAN : o->hi);
+			fputs(", \"measured_s\": ", f);
+			json_num(f, o->measured < 0 ? NAN : o->measured);
+			fputs(", \"why\": ", f);
+			json_str(f, o->why);
+			fputs("}", f);
+		}
+		fputs("], \"note\": ", f);
+		json_str(f, m->note);
+		fputs("}\n", f);
+		fclose(f);
+	}
+	f = out_file("rpc_debug.txt");
+	if (f) {
+		fprintf(f, "# %s (%s, %s): client kernel log while the test traced "
+			"(rpc_debug 0x%x, nlm_debug 0x%x); seconds after the first call, then "
+			"the kmsg stamp\n", m->test, lr_scenario_name(m->sc), u.release,
+			LR_RPC_DEBUG, LR_NLM_DEBUG);
+		for (i = 0; i < m->ntrace; i++)
+			fprintf(f, "%+10.3f [%12.6f] %s\n", m->trace[i].t - t_ref, m->trace[i].t,
+				m->trace[i].text);
+		if (m->ntrace >= LR_TRACE_MAX)
+			fprintf(f, "# trace full at %d records: the rest is in dmesg.client\n",
+				LR_TRACE_MAX);
+		fclose(f);
+	}
+}
+
+/* ---- the impairment ---- */
+
+int lr_imp_on(struct lr_imp *m, double *t)
+{
+	*t = lr_now();
+	switch (m->sc) {
+	case LR_SVC_SLEEP:
+		if (lr_server("svc-sleep on", NULL))
+			return -1;
+		break;
+	case LR_LINK_DOWN:
+		if (lr_server("link down", NULL))
+			return -1;
+		break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	m->impaired = true;
+	return 0;
+}
+
+int lr_imp_off(struct lr_imp *m, double *t)
+{
+	double now;
+
+	*(t ? t : &now) = lr_now();
+	switch (m->sc) {
+	case LR_SVC_SLEEP:
+		if (lr_server("svc-sleep off", NULL))
+			return -1;
+		break;
+	case LR_LINK_DOWN:
+		if (lr_server("link up", NULL))
+			return -1;
+		break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	m->impaired = false;
+	return 0;
+}

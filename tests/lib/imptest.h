@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * imptest.h: the fixture and the flows of the impairment test groups (svc_sleep.c,
+ * link_down.c). Static functions on the harness's _metadata, so ASSERT/EXPECT/TH_LOG
+ * work in them (an ASSERT runs the teardown and ends the test); include it after
+ * harness.h, once per test binary.
+ *
+ * Every flow follows the seed: the lockd connection is dropped first (the seed used
+ * tcpkill), the impairment goes on, the operation starts in a child, the test waits for
+ * "still trying" in the window the timing model gives, removes the impairment, and
+ * checks the "OK" line, the operation's result and the lock state seen by another
+ * process. Expected and measured moments go to LR_OUT/timings.jsonl, the rpc_debug trace
+ * to LR_OUT/rpc_debug.txt (lib/impair.c).
+ */
+#ifndef LR_IMPTEST_H
+#define LR_IMPTEST_H
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "impair.h"
+#include "known_bugs.h"
+#include "lr.h"
+#include "ops.h"
+#include "timing.h"
+
+/*
+ * Bounds that only keep a broken test from hanging the case; the windows asserted come
+ * from the timing model. IMP_LATE_S: how long past a window's end the test keeps
+ * waiting, so a late line is measured and reported instead of missed.
+ */
+#define IMP_SAFETY_S		60
+#define IMP_LATE_S		30
+#define IMP_TEST_TIMEOUT	900	/* harness per-test hang guard (customer 4.19: ~3 min) */
+
+/* the two ranges the tests lock: the operation's, and the stalled LOCK's in the
+ * "behind" tests (disjoint: the two do not conflict, only queue) */
+#define IMP_START	0
+#define IMP_LEN		100
+#define IMP_B_START	1000
+
+struct imp_fix {
+	struct lr_dmesg_mark mark;
+	struct lr_imp m;
+	char path[256], path2[256];
+	int fd;
+	double t_ref;		/* the first call, the report's zero */
+	char allow[320];
+};
+
+enum imp_op { IMP_SETLKW, IMP_SETLK, IMP_GETLK, IMP_UNLOCK };
+
+static const char *imp_opname(enum imp_op k)
+{
+	static const char *const n[] = { "F_SETLKW (NLM LOCK, block=1)",
+		"F_SETLK (NLM LOCK, block=0)", "F_GETLK (NLM TEST)", "F_UNLCK (NLM UNLOCK)" };
+	return n[k];
+}
+
+/* the NLM procedure k sends (include/linux/lockd/nlm.h NLMPROC_*) */
+static int imp_proc(enum imp_op k)
+{
+	static const int proc[] = { 2, 2, 1, 4 };	/* LOCK, LOCK, TEST, UNLOCK */
+
+	return proc[k];
+}
+
+static void imp_setup(struct imp_fix *f, enum lr_scenario sc,
+		      struct __test_metadata *_metadata)
+{
+	char err[512];
+	const char *base;
+
+	f->fd = -1;
+	f->m.kmsg = -1;
+	ASSERT_EQ(0, lr_dmesg_mark(&f->mark))
+		TH_LOG("cannot mark the kernel logs (client /dev/kmsg, server agent %s): %s",
+		       lr_mserver(), strerror(errno));
+	ASSERT_EQ(0, lr_mount2(err, sizeof(err))) TH_LOG("%s", err);
+	f->fd = lr_testfile(f->path, sizeof(f->path), lr_mnt(), _metadata->name);
+	ASSERT_LE(0, f->fd) TH_LOG("create %s: %s", f->path, strerror(errno));
+	base = strrchr(f->path, '/') + 1;
+	snprintf(f->path2, sizeof(f->path2), "%s/%s", LR_MNT2_DEFAULT, base);
+	ASSERT_EQ(0, lr_imp_init(&f->m, sc, _metadata->name, err, sizeof(err)))
+		TH_LOG("%s", err);
+	/* the client lines these tests provoke on purpose, and assert themselves */
+	snprintf(f->allow, sizeof(f->allow), "(%s)|(%s)", lr_imp_re_trying(&f->m),
+		 lr_imp_re_ok(&f->m));
+	f->mark.client_allow = f->allow;
+	TH_LOG("%s on %u.%u (%s sunrpc rules): nlm_timeout %u s, HZ %u, tcp_syn_retries %u, "
+	       "server lockd port %d", lr_scenario_name(sc), f->m.p.kver_major,
+	       f->m.p.kver_minor, lr_rules(&f->m.p) == LR_RULES_4_19 ? "4.19" : "mainline",
+	       f->m.p.nlm_timeout, f->m.p.hz, f->m.p.tcp_syn_retries, f->m.lockd_port);
+}
+
+static void imp_teardown(struct imp_fix *f, struct __test_metadata *_metadata)
+{
+	char report[4096];
+	int bad;
+
+	if (f->m.impaired) {
+		lr_imp_off(&f->m, NULL);
+		TH_LOG("teardown removed the impairment");
+	}
+	if (f->m.test) {
+		lr_imp_trace_stop(&f->m);
+		lr_imp_report(&f->m, f->t_ref);
+	}
+	if (f->m.kmsg >= 0)
+		close(f->m.kmsg);
+	if (f->fd >= 0) {
+		close(f->fd);
+		unlink(f->path);
+	}
+	bad = lr_dmesg_check(&f->mark, report, sizeof(report));
+	if (bad)
+		TH_LOG("kernel logs since the test started:\n%s", report);
+	EXPECT_EQ(0, bad);
+}
+
+/* ---- the pieces of a flow ---- */
+
+static void imp_fresh(struct imp_fix *f, struct __test_metadata *_metadata)
+{
+	char err[512];
+
+	ASSERT_EQ(0, lr_imp_fresh(&f->m, f->path2, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, lr_imp_trace_start(&f->m))
+		TH_LOG("cannot set /proc/sys/sunrpc/rpc_debug: %s", strerror(errno));
+}
+
+/* wait for "still trying"; record and check it against w (s after t_call known later:
+ * returns the kmsg stamp, -1 if it never came) */
+static double imp_wait_line(struct imp_fix *f, const char *ere, double deadline)
+{
+	double ts = -1;
+
+	if (lr_imp_wait(&f->m, ere, deadline, &ts) != 1)
+		return -1;
+	return ts;
+}
+
+static void imp_expect(struct imp_fix *f, int fresh, struct lr_expect *e,
+		       struct __test_metadata *_metadata)
+{
+	struct lr_scenario_args a = { .fresh_connection = fresh };
+
+	ASSERT_EQ(0, lr_scenario_expect(&f->m.p, f->m.sc, &a, e));
+}
+
+/* a moment against a model window, logged side by side; EXPECTs it inside */
+static void imp_check(struct imp_fix *f, const char *what, const struct lr_window *w,
+		      double measured, struct __test_metadata *_metadata)
+{
+	bool in = lr_imp_window(&f->m, what, w, measured);
+
+	TH_LOG("%-28s expected %7.2f s [%.2f, %.2f] after %s, measured %s%.2f s%s",
+	       what, w->expect / 1e3, w->lo / 1e3, w->hi / 1e3, w->ref,
+	       measured < 0 ? "(none) " : "", measured, in ? "" : "  OUT OF WINDOW");
+	TH_LOG("%-28s tolerance: %s", "", w->why);
+	EXPECT_TRUE(measured >= 0 && in);
+}
+
+/* the re-sends of the request first sent after t_call, until t_end, against the model */
+static void imp_check_resends(struct imp_fix *f, const struct lr_expect *e, int proc,
+			      double t_call, double t_end, struct __test_metadata *_metadata)
+{
+	double at[LR_MAX_ALARMS + 1];
+	long exp[LR_MAX_ALARMS];
+	unsigned int len;
+	char msg[1024];
+	int n, nexp, missing;
+
+	n = lr_imp_sends(&f->m, proc, t_call, t_end, at, LR_MAX_ALARMS + 1, &len);
+	EXPECT_LE(1, n) TH_LOG("no xs_tcp_send_request of the request in the rpc_debug trace");
+	if (n < 1)
+		return;
+	nexp = lr_resend_moments(&e->sched, exp, LR_MAX_ALARMS);
+	/* at[0] is the first transmission; the rest are re-sends */
+	missing = lr_resend_check(&f->m.p, exp, nexp, at + 1, n - 1, t_end - t_call, msg,
+				  sizeof(msg));
+	TH_LOG("request (%u bytes) sent at %.2f s; re-sends (s after the call): %s", len,
+	       at[0], msg);
+	EXPECT_EQ(0, missing) TH_LOG("re-sends the model predicts did not happen");
+	lr_imp_moment(&f->m, "first transmission", "the fcntl() call", -1, 0, 0, at[0],
+		      "measured only");
+}
+
+static void imp_no_timed_out(struct imp_fix *f, double t0, struct __test_metadata *_metadata)
+{
+	EXPECT_EQ(0, lr_imp_count(&f->m, lr_imp_re_timedout(&f->m), t0, NULL))
+		TH_LOG("'timed out' on a hard mount: only soft RPC tasks print it");
+}
+
+/* ---- one operation under the impairment ---- */
+
+struct imp_run {
+	struct lr_child c;
+	struct lr_op op;
+	int go;
+	struct lr_op_result r;
+};
+
+/*
+ * imp_prepare: the process for k, on path at start, with what it needs before the
+ * impairment: its file open (open() revalidates over NFS: after a link-down it would
+ * stall before the operation is even made), an UNLOCK's lock taken; a TEST gets a holder
+ * on the other mount (*fd2) to report. It then waits for imp_start(). It stays alive,
+ * holding what it got, until imp_end().
+ */
+static void imp_prepare(struct imp_fix *f, enum imp_op k, struct imp_run *u, const char *path,
+			off_t start, int *fd2, struct __test_metadata *_metadata)
+{
+	struct lr_op_result pre;
+
+	u->go = -1;
+	if (fd2)
+		*fd2 = -1;
+	if (k == IMP_GETLK && fd2) {
+		/* a holder the server knows: another mount, another owner */
+		*fd2 = open(f->path2, O_RDWR);
+		ASSERT_LE(0, *fd2);
+		ASSERT_EQ(0, lr_setlk(*fd2, F_SETLKW, F_WRLCK, start, IMP_LEN));
+	}
+	u->op = LR_OP(path, k == IMP_SETLKW ? F_SETLKW : k == IMP_GETLK ? F_GETLK : F_SETLK,
+		      k == IMP_UNLOCK ? F_UNLCK : F_WRLCK, start, IMP_LEN);
+	u->op.ready = true;
+	if (k == IMP_UNLOCK) {
+		u->op.pre_type = F_WRLCK;
+		u->op.pre_start = start;
+		u->op.pre_len = IMP_LEN;
+	}
+	ASSERT_EQ(0, lr_start_op(&u->c, &u->op, path, &u->go));
+	ASSERT_EQ(0, lr_child_read(&u->c, &pre, sizeof(pre), IMP_SAFETY_S));
+	ASSERT_EQ(0, pre.rc) TH_LOG("open %s%s: %s", path,
+				    k == IMP_UNLOCK ? " and lock it" : "", strerror(-pre.rc));
+}
+
+/* start the prepared operation */
+static void imp_start(struct imp_run *u, struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(1, write(u->go, "g", 1));
+}
+
+static void imp_end(struct imp_run *u)
+{
+	int st;
+
+	if (u->go >= 0)
+		close(u->go);
+	u->go = -1;
+	if (u->c.pid > 0)
+		lr_child_reap(&u->c, &st, IMP_SAFETY_S);
+}
+
+/* the lock state after k returned, seen by a process on the other mount (the server) */
+static void imp_final_state(struct imp_fix *f, enum imp_op k, const struct lr_op_result *r,
+			    struct __test_metadata *_metadata)
+{
+	struct lr_op_result t;
+
+	switch (k) {
+	case IMP_SETLKW:
+	case IMP_SETLK:
+		EXPECT_EQ(0, r->rc) TH_LOG("%s: %s", imp_opname(k), strerror(-r->rc));
+		ASSERT_EQ(0, lr_run_op(f->path2, F_GETLK, F_WRLCK, IMP_START, IMP_LEN, &t,
+				       IMP_SAFETY_S));
+		EXPECT_EQ(F_WRLCK, t.fl.l_type)
+			TH_LOG("the server does not hold the granted lock (%s)",
+			       lr_ltype(t.fl.l_type));
+		TH_LOG("result: granted; another process sees %s %jd+%jd held (l_pid %d)",
+		       lr_ltype(t.fl.l_type), (intmax_t)t.fl.l_start, (intmax_t)t.fl.l_len,
+		       t.fl.l_pid);
+		break;
+	case IMP_GETLK:
+		EXPECT_EQ(0, r->rc) TH_LOG("F_GETLK: %s", strerror(-r->rc));
+		EXPECT_EQ(F_WRLCK, r->fl.l_type);
+		EXPECT_GT(0, r->fl.l_pid) TH_LOG("a remote holder is reported as -svid");
+		TH_LOG("result: F_GETLK reports %s %jd+%jd l_pid %d (the holder on the other mount)",
+		       lr_ltype(r->fl.l_type), (intmax_t)r->fl.l_start, (intmax_t)r->fl.l_len,
+		       r->fl.l_pid);
+		break;
+	case IMP_UNLOCK:
+		EXPECT_EQ(0, r->rc) TH_LOG("F_UNLCK: %s", strerror(-r->rc));
+		ASSERT_EQ(0, lr_run_op(f->path2, F_SETLK, F_WRLCK, IMP_START, IMP_LEN, &t,
+				       IMP_SAFETY_S));
+		EXPECT_EQ(0, t.rc) TH_LOG("the server still holds the unlocked range: %s",
+					  strerror(-t.rc));
+		TH_LOG("result: unlocked; another process then %s the range",
+		       t.rc ? "cannot lock" : "locks");
+		break;
+	}
+}
+
+/*
+ * imp_single: one operation under the impairment. stalls: the impairment holds it
+ * (else it must complete at once, and the test says why).
+ */
+static void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, const char *why_not,
+		       struct __test_metadata *_metadata)
+{
+	struct lr_imp *m = &f->m;
+	struct imp_run u = { .go = -1 };
+	struct lr_expect e;
+	double t_on, t_off, t_go, ts_try = -1, ts_ok = -1, until;
+	int fd2 = -1, n;
+
+	imp_expect(f, 1, &e, _metadata);
+	imp_prepare(f, k, &u, f->path, IMP_START, &fd2, _metadata);
+	imp_fresh(f, _metadata);
+	ASSERT_EQ(0, lr_lockd_conns(m)) TH_LOG("the lockd connection is still up");
+	ASSERT_EQ(0, lr_imp_on(m, &t_on)) TH_LOG("impairment on: agent %s", lr_mserver());
+	t_go = lr_now();
+	imp_start(&u, _metadata);
+	TH_LOG("%s under %s, started %.2f s after the impairment", imp_opname(k),
+	       lr_scenario_name(m->sc), t_go - t_on);
+
+	if (!stalls) {
+		/* it must not wait for the impairment: done before lockd's first retransmission */
+		until = t_go + m->p.nlm_timeout;
+		ASSERT_EQ(0, lr_child_read(&u.c, &u.r, sizeof(u.r), IMP_SAFETY_S));
+		lr_imp_drain(m);
+		f->t_ref = u.r.t_call;
+		TH_LOG("not stalled: returned after %.3f s; %s", u.r.t_ret - u.r.t_call, why_not);
+		EXPECT_LT(u.r.t_ret, until)
+			TH_LOG("took longer than nlm_timeout: it waited for a retransmission");
+		lr_imp_moment(m, "result", "the fcntl() call", -1, 0, 0, u.r.t_ret - u.r.t_call,
+			      why_not);
+		EXPECT_EQ(0, lr_imp_count(m, lr_imp_re_trying(m), t_go, NULL));
+		ASSERT_EQ(0, lr_imp_off(m, &t_off));
+	} else {
+		until = t_go + e.trying.hi / 1e3 + IMP_LATE_S;
+		ts_try = imp_wait_line(f, lr_imp_re_trying(m), until);
+		ASSERT_EQ(0, lr_imp_off(m, &t_off));
+		ASSERT_EQ(0, lr_child_read(&u.c, &u.r, sizeof(u.r),
+					   e.ok.hi / 1e3 + IMP_LATE_S))
+			TH_LOG("%s did not return after the impairment ended", imp_opname(k));
+		ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off + e.ok.hi / 1e3 + IMP_LATE_S);
+		lr_imp_drain(m);
+		f->t_ref = u.r.t_call;
+		imp_check(f, "still trying", &e.trying, ts_try < 0 ? -1 : ts_try - u.r.t_call,
+			  _metadata);
+		imp_check(f, "OK", &e.ok, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
+		imp_check(f, "fcntl() returned", &e.ok, u.r.t_ret - t_off, _metadata);
+		n = lr_imp_count(m, lr_imp_re_trying(m), t_go, NULL);
+		EXPECT_EQ(1, n) TH_LOG("%d 'still trying' lines for one request", n);
+		if (m->sc == LR_SVC_SLEEP) {
+			imp_check_resends(f, &e, imp_proc(k), u.r.t_call, t_off, _metadata);
+		} else {
+			double at[8], up = t_off - u.r.t_call;
+
+			/* no connection while the link is down: nothing is sent before it is up */
+			n = lr_imp_sends(m, imp_proc(k), u.r.t_call, u.r.t_ret + 1, at, 8, NULL);
+			EXPECT_LE(1, n) TH_LOG("the request was never transmitted");
+			if (n >= 1) {
+				EXPECT_LE(up, at[0])
+					TH_LOG("sent %.2f s after the call, while the link was down",
+					       at[0]);
+				TH_LOG("request first transmitted %.2f s after the link came back "
+				       "(%.2f s after the call)", at[0] - up, at[0]);
+				lr_imp_moment(m, "first transmission", "link up on the server", -1,
+					      0, 0, at[0] - up, "measured only");
+			}
+		}
+	}
+	imp_no_timed_out(f, t_go, _metadata);
+	imp_final_state(f, k, &u.r, _metadata);
+	imp_end(&u);
+	if (fd2 >= 0)
+		close(fd2);
+}
+
+#endif /* LR_IMPTEST_H */

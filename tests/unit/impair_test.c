@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/* impair_test: the pure parts of lib/impair.c (rpcinfo parsing, the re-send check) */
+#include "harness.h"
+#include "impair.h"
+
+static const char rpcinfo[] =
+	"   program vers proto   port  service\n"
+	"    100000    4   tcp    111  portmapper\n"
+	"    100021    1   udp  45237  nlockmgr\n"
+	"    100021    3   tcp  39421  nlockmgr\n"
+	"    100021    4   udp  45237  nlockmgr\n"
+	"    100021    4   tcp  39421  nlockmgr\n"
+	"    100003    3   tcp   2049  nfs\n";
+
+TEST(rpcinfo_port)
+{
+	EXPECT_EQ(39421, lr_rpcinfo_port(rpcinfo, 100021, 4, "tcp"));
+	EXPECT_EQ(45237, lr_rpcinfo_port(rpcinfo, 100021, 4, "udp"));
+	EXPECT_EQ(111, lr_rpcinfo_port(rpcinfo, 100000, 4, "tcp"));
+	EXPECT_EQ(-1, lr_rpcinfo_port(rpcinfo, 100024, 1, "tcp"));	/* no statd listed */
+	EXPECT_EQ(-1, lr_rpcinfo_port("", 100021, 4, "tcp"));
+}
+
+/* mainline, nlm_timeout 3 (quick): alarms 3, 6, 9 s -> re-sends at 3, 9, 18 s */
+static void quick_mainline(struct lr_params *p, struct lr_rpc_sched *s,
+			   struct __test_metadata *_metadata)
+{
+	struct lr_rpc_timeout to;
+	struct lr_rpc_case c = { .transmitted = 1, .horizon = 20000 };
+
+	lr_timing_defaults(p, 7, 3);
+	p->nlm_timeout = 3;
+	lr_nlm_rpc_timeout(p, &to);
+	ASSERT_EQ(0, lr_rpc_schedule(p, &to, &c, s));
+}
+
+TEST(resend_moments)
+{
+	struct lr_params p;
+	struct lr_rpc_sched s;
+	long at[8];
+	int n;
+
+	quick_mainline(&p, &s, _metadata);
+	n = lr_resend_moments(&s, at, 8);
+	ASSERT_LE(3, n);
+	EXPECT_EQ(3000, at[0]);
+	EXPECT_EQ(9000, at[1]);
+	EXPECT_EQ(18000, at[2]);
+}
+
+/* the figures measured on 7.3.4 (svc-sleep/lock, quick): re-sends at 3.26 and 9.41 s */
+TEST(resend_check_measured)
+{
+	struct lr_params p;
+	struct lr_rpc_sched s;
+	double got[] = { 3.26, 9.41 };
+	long at[8];
+	char msg[512];
+	int n;
+
+	quick_mainline(&p, &s, _metadata);
+	n = lr_resend_moments(&s, at, 8);
+	/* the switch went off at 18.2 s: the 18 s re-send may or may not be in */
+	EXPECT_EQ(0, lr_resend_check(&p, at, n, got, 2, 18.2, msg, sizeof(msg)));
+	EXPECT_NE(NULL, strstr(msg, "measured 3.26 9.41"));
+	/* one missing re-send is found */
+	EXPECT_EQ(1, lr_resend_check(&p, at, n, got, 1, 18.2, msg, sizeof(msg)));
+	EXPECT_NE(NULL, strstr(msg, "MISSING"));
+	/* early by more than the tolerance is no match: timers never fire early */
+	got[0] = 2.4;
+	EXPECT_EQ(1, lr_resend_check(&p, at, n, got, 2, 18.2, msg, sizeof(msg)));
+	/* late beyond the wheel slack + TCG + rebind is no match either */
+	got[0] = 6.0;
+	EXPECT_EQ(1, lr_resend_check(&p, at, n, got, 2, 18.2, msg, sizeof(msg)));
+}
+
+TEST(resend_check_until)
+{
+	struct lr_params p;
+	struct lr_rpc_sched s;
+	long at[8];
+	char msg[512];
+	int n;
+
+	quick_mainline(&p, &s, _metadata);
+	n = lr_resend_moments(&s, at, 8);
+	/* nothing was due before 2 s: no re-send expected, none measured */
+	EXPECT_EQ(0, lr_resend_check(&p, at, n, NULL, 0, 2.0, msg, sizeof(msg)));
+}
+
+TEST_HARNESS_MAIN
