@@ -229,7 +229,7 @@ make_tree() {
 
 	add_elf bin/busybox
 	for f in sbin/rpcbind usr/bin/rpcinfo sbin/rpc.statd sbin/sm-notify sbin/mount.nfs \
-		sbin/showmount usr/sbin/rpcdebug usr/sbin/nfsstat; do
+		sbin/showmount usr/sbin/rpcdebug usr/sbin/nfsstat usr/sbin/nft; do
 		add_elf "$f"
 	done
 	add_link usr/sbin/rpcinfo

@@ -135,7 +135,7 @@ select_line() {
 		pats=$(series_patches "$l" "$set")
 		case $? in
 		0) ;;
-		3) echo "kernel-patches/$l/series: $set: $pats"; return 1 ;;
+		3) echo "kernel-patches/$l/series: $set: $pats"; return 3 ;;
 		*) continue ;;
 		esac
 		# shellcheck disable=SC2086
@@ -459,7 +459,10 @@ kmake() {
 	# our trap at once (bash defers traps while a foreground child runs) and the cleanup
 	# list stops the whole kbuild tree, not only this script.
 	local pid rc
-	setsid env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${BUILD_ENV[@]}" make -C "$S_SRC" O="$obj" -j"$KJOBS" "$@" >>"$LOG" 2>&1 &
+	# ARCH and CROSS_COMPILE on the command line: x86_64 guests always, whatever a KSRC
+	# tree's Makefile exports (vendor trees set ARCH=arm there)
+	setsid env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${BUILD_ENV[@]}" make -C "$S_SRC" O="$obj" \
+		ARCH=x86_64 CROSS_COMPILE= -j"$KJOBS" "$@" >>"$LOG" 2>&1 &
 	pid=$!
 	defer "kill -TERM -- -$pid"
 	wait "$pid"; rc=$?
@@ -693,11 +696,13 @@ cmd_dryrun() {
 		v=$S_VERSION
 		for set in $sets; do
 			i=$((i + 1))
-			if out=$(select_line "$S_PRISTINE" "$v" "$set"); then
-				echo "ok $i - $n $v ($S_DESC): $set applies from kernel-patches/$out"
-			else
-				echo "not ok $i - $n $v ($S_DESC): $set: $out"
-			fi
+			out=$(select_line "$S_PRISTINE" "$v" "$set")
+			case $? in
+			0) echo "ok $i - $n $v ($S_DESC): $set applies from kernel-patches/$out" ;;
+			# the line's series says the set cannot exist there, and why
+			3) echo "ok $i - $n $v ($S_DESC): $set # SKIP ${out#*: $set: }" ;;
+			*) echo "not ok $i - $n $v ($S_DESC): $set: $out" ;;
+			esac
 		done
 	done
 	echo "1..$i"

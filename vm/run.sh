@@ -129,6 +129,7 @@ run_case() {
 		# CONFIG_HZ is not in the guest's /proc; the timing model needs it (timer wheel)
 		hz=$(sed -n 's/^CONFIG_HZ=//p' "$(dirname "$bz")/config" 2>/dev/null)
 		[ -n "$hz" ] && append+=" lr.hz=$hz"
+		append+=" lr.patchset=$(kv "$kinfo" patchset)"
 		[ "${LR_DEBUG:-0}" = 1 ] && append+=" lr.debug=1"
 		ts=$(now)
 		start_guest server

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -299,14 +300,110 @@ static void keep(struct lr_imp *m, double t, const char *text)
 	r->text[n] = '\0';
 }
 
+int lr_parse_tcp_line(const char *line, unsigned int *raddr, int *rport, int *lport,
+		      int *state, int *retr)
+{
+	unsigned int la, lp, ra, rp, st, tx, rx, tr, when, rt;
+
+	/* "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X ..." (tcp_ipv4.c) */
+	if (sscanf(line, " %*d: %8X:%4X %8X:%4X %2X %8X:%8X %2X:%8X %8X", &la, &lp, &ra, &rp,
+		   &st, &tx, &rx, &tr, &when, &rt) != 10)
+		return -1;
+	*raddr = ra;
+	*rport = rp;
+	*lport = lp;
+	*state = st;
+	*retr = rt;
+	return 0;
+}
+
+void lr_imp_watch(struct lr_imp *m, int port)
+{
+	m->watch_port = port;
+	lr_imp_sample(m);
+}
+
+static struct lr_sock_ev *last_ev(struct lr_imp *m, int lport)
+{
+	int i;
+
+	for (i = m->nsev - 1; i >= 0; i--)
+		if (m->sev[i].lport == lport)
+			return &m->sev[i];
+	return NULL;
+}
+
+static void add_ev(struct lr_imp *m, double t, int lport, int state, int retr, bool gone)
+{
+	if (m->nsev < LR_SOCK_EV_MAX)
+		m->sev[m->nsev++] = (struct lr_sock_ev){ t, lport, state, retr, gone };
+}
+
+void lr_imp_sample(struct lr_imp *m)
+{
+	int lports[32], n = 0, i, rport, lport, state, retr;
+	struct lr_sock_ev *e;
+	struct in_addr want;
+	unsigned int ra;
+	char line[512];
+	double t = lr_now();
+	FILE *f;
+
+	if (m->watch_port <= 0 || !inet_aton(m->server, &want))
+		return;
+	f = fopen("/proc/net/tcp", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (lr_parse_tcp_line(line, &ra, &rport, &lport, &state, &retr) ||
+		    ra != want.s_addr || rport != m->watch_port)
+			continue;
+		if (n < 32)
+			lports[n++] = lport;
+		e = last_ev(m, lport);
+		if (!e || e->gone || e->state != state || e->retr != retr)
+			add_ev(m, t, lport, state, retr, false);
+	}
+	fclose(f);
+	/* sockets seen before and not now: gone */
+	for (i = 0; i < m->nsev; i++) {
+		int j, lp = m->sev[i].lport;
+		bool seen = false;
+
+		if (last_ev(m, lp) != &m->sev[i] || m->sev[i].gone)
+			continue;
+		for (j = 0; j < n; j++)
+			seen |= lports[j] == lp;
+		if (!seen)
+			add_ev(m, t, lp, m->sev[i].state, m->sev[i].retr, true);
+	}
+}
+
+int lr_imp_retrans(const struct lr_imp *m, int lport, int state, double *at, int max)
+{
+	int i, n = 0, prev = -1;
+
+	for (i = 0; i < m->nsev; i++) {
+		const struct lr_sock_ev *e = &m->sev[i];
+
+		if (e->lport != lport || e->gone)
+			continue;
+		if (e->state == state && prev >= 0 && e->retr > prev && n < max)
+			at[n++] = e->t;
+		prev = e->retr;
+	}
+	return n;
+}
+
 int lr_imp_wait(struct lr_imp *m, const char *ere, double deadline, double *ts)
 {
 	struct pollfd pfd = { .fd = m->kmsg, .events = POLLIN };
 	unsigned long long us;
 	char line[1024];
-	int r, left;
+	int r, left, tick;
 
 	for (;;) {
+		lr_imp_sample(m);
 		r = lr_kmsg_read(m->kmsg, line, sizeof(line), &us);
 		if (r < 0)
 			return -1;
@@ -322,7 +419,8 @@ int lr_imp_wait(struct lr_imp *m, const char *ere, double deadline, double *ts)
 		left = (int)((deadline - lr_now()) * 1000);
 		if (left <= 0)
 			return 0;
-		if (poll(&pfd, 1, left > 100 ? 100 : left) < 0 && errno != EINTR)
+		tick = m->watch_port > 0 ? 20 : 100;	/* socket sampling period */
+		if (poll(&pfd, 1, left > tick ? tick : left) < 0 && errno != EINTR)
 			return -1;
 	}
 }
@@ -420,7 +518,9 @@ int lr_imp_sends(const struct lr_imp *m, int proc, double t_call, double t_end, 
 	for (i = 0; i < m->ntrace; i++) {
 		const struct lr_trace_rec *r = &m->trace[i];
 
-		if (r->t < t_call || r->t > t_end)
+		/* kmsg stamps can be a jiffy or two behind CLOCK_MONOTONIC (TCG's sched_clock
+		 * runs on jiffies): a record of the call may carry a stamp just before it */
+		if (r->t < t_call - 2.0 / m->p.hz || r->t > t_end)
 			continue;
 		if (!called) {
 			called = lr_re_match(ere, r->text);
@@ -598,44 +698,97 @@ void lr_imp_report(struct lr_imp *m, double t_ref)
 
 /* ---- the impairment ---- */
 
-int lr_imp_on(struct lr_imp *m, double *t)
+/* run "lr-ctl <cmd>" in this guest (rootfs/lr-ctl); its output in *out (may be NULL) */
+static int local_ctl(const char *cmd, char **out)
 {
-	*t = lr_now();
+	char line[512], buf[4096] = "";
+	size_t l = 0;
+	FILE *p;
+	int st;
+
+	snprintf(line, sizeof(line), "lr-ctl %s 2>&1", cmd);
+	p = popen(line, "re");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p) && l + strlen(line) < sizeof(buf)) {
+		strcpy(buf + l, line);
+		l += strlen(line);
+	}
+	st = pclose(p);
+	if (out)
+		*out = strdup(buf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* the lr-ctl command that switches m's impairment */
+static void imp_cmd(const struct lr_imp *m, bool on, char *cmd, size_t size, bool *local)
+{
+	*local = false;
 	switch (m->sc) {
 	case LR_SVC_SLEEP:
-		if (lr_server("svc-sleep on", NULL))
-			return -1;
+		snprintf(cmd, size, "svc-sleep %s", on ? "on" : "off");
 		break;
 	case LR_LINK_DOWN:
-		if (lr_server("link down", NULL))
-			return -1;
+		snprintf(cmd, size, "link %s", on ? "down" : "up");
+		break;
+	case LR_FIN_BLACKHOLE:
+		if (on)
+			snprintf(cmd, size, "fin-blackhole on %d", m->lockd_port);
+		else
+			snprintf(cmd, size, "fin-blackhole off");
+		break;
+	case LR_PORTMAP_SYNACK_LOST:
+		snprintf(cmd, size, "synack-drop %s", on ? "on" : "off");
+		*local = true;
 		break;
 	default:
+		cmd[0] = '\0';
+	}
+}
+
+static int imp_switch(struct lr_imp *m, bool on, double *t)
+{
+	char cmd[64];
+	bool local;
+	int rc;
+
+	imp_cmd(m, on, cmd, sizeof(cmd), &local);
+	if (!cmd[0]) {
 		errno = EINVAL;
 		return -1;
 	}
-	m->impaired = true;
+	*t = lr_now();
+	rc = local ? local_ctl(cmd, NULL) : lr_server(cmd, NULL);
+	if (rc)
+		return -1;
+	m->impaired = on;
 	return 0;
+}
+
+int lr_imp_on(struct lr_imp *m, double *t)
+{
+	return imp_switch(m, true, t);
 }
 
 int lr_imp_off(struct lr_imp *m, double *t)
 {
 	double now;
 
-	*(t ? t : &now) = lr_now();
-	switch (m->sc) {
-	case LR_SVC_SLEEP:
-		if (lr_server("svc-sleep off", NULL))
-			return -1;
-		break;
-	case LR_LINK_DOWN:
-		if (lr_server("link up", NULL))
-			return -1;
-		break;
-	default:
-		errno = EINVAL;
-		return -1;
-	}
-	m->impaired = false;
-	return 0;
+	return imp_switch(m, false, t ? t : &now);
+}
+
+long lr_imp_dropped(const struct lr_imp *m)
+{
+	char cmd[64], *out = NULL, *p;
+	bool local;
+	long n = -1;
+
+	imp_cmd(m, true, cmd, sizeof(cmd), &local);
+	/* "<name> status": the nft table with its counter */
+	snprintf(strchr(cmd, ' ') + 1, sizeof(cmd) - (strchr(cmd, ' ') + 1 - cmd), "status");
+	if ((local ? local_ctl(cmd, &out) : lr_server(cmd, &out)) == 0 && out &&
+	    (p = strstr(out, "counter packets ")))
+		n = strtol(p + strlen("counter packets "), NULL, 10);
+	free(out);
+	return n;
 }

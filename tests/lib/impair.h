@@ -47,6 +47,23 @@ struct lr_moment {
 	const char *why;	/* the tolerance's reason */
 };
 
+/* a change of one client socket to the server's watched port (/proc/net/tcp) */
+struct lr_sock_ev {
+	double t;		/* lr_now() of the sample that saw it */
+	int lport;		/* the client's port */
+	int state;		/* include/net/tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 4 FIN_WAIT1 ... */
+	int retr;		/* retrnsmt: the socket's icsk_retransmits */
+	bool gone;		/* the socket left the table */
+};
+
+#define LR_SOCK_EV_MAX	256
+
+/* the TCP states the watcher names (include/net/tcp_states.h) */
+#define LR_TCP_ESTABLISHED	1
+#define LR_TCP_SYN_SENT		2
+#define LR_TCP_FIN_WAIT1	4
+#define LR_TCP_TIME_WAIT	6
+
 struct lr_imp {
 	enum lr_scenario sc;
 	const char *test;		/* the test's name */
@@ -61,6 +78,9 @@ struct lr_imp {
 	struct lr_trace_rec trace[LR_TRACE_MAX];
 	int nmom;
 	struct lr_moment mom[LR_MOMENTS_MAX];
+	int watch_port;			/* > 0: lr_imp_wait() samples sockets to it */
+	int nsev;
+	struct lr_sock_ev sev[LR_SOCK_EV_MAX];
 	char note[1024];		/* free text for the report */
 };
 
@@ -78,6 +98,8 @@ void lr_imp_trace_stop(struct lr_imp *m);
 /* the impairment on/off through the server's agent; *t = lr_now() just before the request */
 int lr_imp_on(struct lr_imp *m, double *t);
 int lr_imp_off(struct lr_imp *m, double *t);
+/* fin-blackhole, portmap-synack-lost: packets the nft rule dropped so far, -1 if unknown */
+long lr_imp_dropped(const struct lr_imp *m);
 
 /*
  * lr_imp_wait(m, ere, deadline, &ts): read the kernel log until a record matches ere
@@ -85,6 +107,23 @@ int lr_imp_off(struct lr_imp *m, double *t);
  * record read is offered to the trace.
  */
 int lr_imp_wait(struct lr_imp *m, const char *ere, double deadline, double *ts);
+/*
+ * lr_imp_watch(m, port): from now on lr_imp_wait() also samples, every 20 ms, the
+ * client's TCP sockets to server:port and records each change of state or of the
+ * retransmission count (m->sev): SYN and FIN retransmissions seen from inside the guest.
+ */
+void lr_imp_watch(struct lr_imp *m, int port);
+/* sample once now */
+void lr_imp_sample(struct lr_imp *m);
+/* pure: one /proc/net/tcp line -> remote address/port, local port, state, retrnsmt */
+int lr_parse_tcp_line(const char *line, unsigned int *raddr, int *rport, int *lport,
+		      int *state, int *retr);
+/*
+ * The moments (s, lr_now()) at which socket lport retransmitted while in state:
+ * the samples where its retrnsmt count went up. Returns their number (<= max).
+ */
+int lr_imp_retrans(const struct lr_imp *m, int lport, int state, double *at, int max);
+
 /* read what the log holds now into the trace (no wait) */
 void lr_imp_drain(struct lr_imp *m);
 /* the trace records matching ere at or after t0: count, and the first's time in *first */

@@ -52,7 +52,7 @@ struct imp_fix {
 
 enum imp_op { IMP_SETLKW, IMP_SETLK, IMP_GETLK, IMP_UNLOCK };
 
-static const char *imp_opname(enum imp_op k)
+static inline const char *imp_opname(enum imp_op k)
 {
 	static const char *const n[] = { "F_SETLKW (NLM LOCK, block=1)",
 		"F_SETLK (NLM LOCK, block=0)", "F_GETLK (NLM TEST)", "F_UNLCK (NLM UNLOCK)" };
@@ -60,14 +60,14 @@ static const char *imp_opname(enum imp_op k)
 }
 
 /* the NLM procedure k sends (include/linux/lockd/nlm.h NLMPROC_*) */
-static int imp_proc(enum imp_op k)
+static inline int imp_proc(enum imp_op k)
 {
 	static const int proc[] = { 2, 2, 1, 4 };	/* LOCK, LOCK, TEST, UNLOCK */
 
 	return proc[k];
 }
 
-static void imp_setup(struct imp_fix *f, enum lr_scenario sc,
+static inline void imp_setup(struct imp_fix *f, enum lr_scenario sc,
 		      struct __test_metadata *_metadata)
 {
 	char err[512];
@@ -95,7 +95,7 @@ static void imp_setup(struct imp_fix *f, enum lr_scenario sc,
 	       f->m.p.nlm_timeout, f->m.p.hz, f->m.p.tcp_syn_retries, f->m.lockd_port);
 }
 
-static void imp_teardown(struct imp_fix *f, struct __test_metadata *_metadata)
+static inline void imp_teardown(struct imp_fix *f, struct __test_metadata *_metadata)
 {
 	char report[4096];
 	int bad;
@@ -122,7 +122,7 @@ static void imp_teardown(struct imp_fix *f, struct __test_metadata *_metadata)
 
 /* ---- the pieces of a flow ---- */
 
-static void imp_fresh(struct imp_fix *f, struct __test_metadata *_metadata)
+static inline void imp_fresh(struct imp_fix *f, struct __test_metadata *_metadata)
 {
 	char err[512];
 
@@ -133,7 +133,7 @@ static void imp_fresh(struct imp_fix *f, struct __test_metadata *_metadata)
 
 /* wait for "still trying"; record and check it against w (s after t_call known later:
  * returns the kmsg stamp, -1 if it never came) */
-static double imp_wait_line(struct imp_fix *f, const char *ere, double deadline)
+static inline double imp_wait_line(struct imp_fix *f, const char *ere, double deadline)
 {
 	double ts = -1;
 
@@ -142,7 +142,7 @@ static double imp_wait_line(struct imp_fix *f, const char *ere, double deadline)
 	return ts;
 }
 
-static void imp_expect(struct imp_fix *f, int fresh, struct lr_expect *e,
+static inline void imp_expect(struct imp_fix *f, int fresh, struct lr_expect *e,
 		       struct __test_metadata *_metadata)
 {
 	struct lr_scenario_args a = { .fresh_connection = fresh };
@@ -151,7 +151,7 @@ static void imp_expect(struct imp_fix *f, int fresh, struct lr_expect *e,
 }
 
 /* a moment against a model window, logged side by side; EXPECTs it inside */
-static void imp_check(struct imp_fix *f, const char *what, const struct lr_window *w,
+static inline void imp_check(struct imp_fix *f, const char *what, const struct lr_window *w,
 		      double measured, struct __test_metadata *_metadata)
 {
 	bool in = lr_imp_window(&f->m, what, w, measured);
@@ -164,7 +164,7 @@ static void imp_check(struct imp_fix *f, const char *what, const struct lr_windo
 }
 
 /* the re-sends of the request first sent after t_call, until t_end, against the model */
-static void imp_check_resends(struct imp_fix *f, const struct lr_expect *e, int proc,
+static inline void imp_check_resends(struct imp_fix *f, const struct lr_expect *e, int proc,
 			      double t_call, double t_end, struct __test_metadata *_metadata)
 {
 	double at[LR_MAX_ALARMS + 1];
@@ -188,7 +188,7 @@ static void imp_check_resends(struct imp_fix *f, const struct lr_expect *e, int 
 		      "measured only");
 }
 
-static void imp_no_timed_out(struct imp_fix *f, double t0, struct __test_metadata *_metadata)
+static inline void imp_no_timed_out(struct imp_fix *f, double t0, struct __test_metadata *_metadata)
 {
 	EXPECT_EQ(0, lr_imp_count(&f->m, lr_imp_re_timedout(&f->m), t0, NULL))
 		TH_LOG("'timed out' on a hard mount: only soft RPC tasks print it");
@@ -206,24 +206,17 @@ struct imp_run {
 /*
  * imp_prepare: the process for k, on path at start, with what it needs before the
  * impairment: its file open (open() revalidates over NFS: after a link-down it would
- * stall before the operation is even made), an UNLOCK's lock taken; a TEST gets a holder
- * on the other mount (*fd2) to report. It then waits for imp_start(). It stays alive,
- * holding what it got, until imp_end().
+ * stall before the operation is even made), an UNLOCK's lock taken. A TEST gets a holder
+ * to report (*holder: another process, on the other mount; not this process, whose own
+ * close() of any descriptor of the file would drop it, POSIX). Each waits for
+ * imp_start() and stays alive, holding what it got, until imp_end().
  */
-static void imp_prepare(struct imp_fix *f, enum imp_op k, struct imp_run *u, const char *path,
-			off_t start, int *fd2, struct __test_metadata *_metadata)
+static inline void imp_spawn(struct imp_run *u, enum imp_op k, const char *path, off_t start,
+			     struct __test_metadata *_metadata)
 {
 	struct lr_op_result pre;
 
 	u->go = -1;
-	if (fd2)
-		*fd2 = -1;
-	if (k == IMP_GETLK && fd2) {
-		/* a holder the server knows: another mount, another owner */
-		*fd2 = open(f->path2, O_RDWR);
-		ASSERT_LE(0, *fd2);
-		ASSERT_EQ(0, lr_setlk(*fd2, F_SETLKW, F_WRLCK, start, IMP_LEN));
-	}
 	u->op = LR_OP(path, k == IMP_SETLKW ? F_SETLKW : k == IMP_GETLK ? F_GETLK : F_SETLK,
 		      k == IMP_UNLOCK ? F_UNLCK : F_WRLCK, start, IMP_LEN);
 	u->op.ready = true;
@@ -238,13 +231,26 @@ static void imp_prepare(struct imp_fix *f, enum imp_op k, struct imp_run *u, con
 				    k == IMP_UNLOCK ? " and lock it" : "", strerror(-pre.rc));
 }
 
+static inline void imp_prepare(struct imp_fix *f, enum imp_op k, struct imp_run *u,
+			       const char *path, off_t start, struct imp_run *holder,
+			       struct __test_metadata *_metadata)
+{
+	if (holder) {
+		holder->go = -1;
+		holder->c.pid = 0;
+	}
+	if (k == IMP_GETLK && holder)	/* holds start+len: an UNLOCK that never starts */
+		imp_spawn(holder, IMP_UNLOCK, f->path2, start, _metadata);
+	imp_spawn(u, k, path, start, _metadata);
+}
+
 /* start the prepared operation */
-static void imp_start(struct imp_run *u, struct __test_metadata *_metadata)
+static inline void imp_start(struct imp_run *u, struct __test_metadata *_metadata)
 {
 	ASSERT_EQ(1, write(u->go, "g", 1));
 }
 
-static void imp_end(struct imp_run *u)
+static inline void imp_end(struct imp_run *u)
 {
 	int st;
 
@@ -256,7 +262,7 @@ static void imp_end(struct imp_run *u)
 }
 
 /* the lock state after k returned, seen by a process on the other mount (the server) */
-static void imp_final_state(struct imp_fix *f, enum imp_op k, const struct lr_op_result *r,
+static inline void imp_final_state(struct imp_fix *f, enum imp_op k, const struct lr_op_result *r,
 			    struct __test_metadata *_metadata)
 {
 	struct lr_op_result t;
@@ -298,17 +304,18 @@ static void imp_final_state(struct imp_fix *f, enum imp_op k, const struct lr_op
  * imp_single: one operation under the impairment. stalls: the impairment holds it
  * (else it must complete at once, and the test says why).
  */
-static void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, const char *why_not,
+static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, const char *why_not,
 		       struct __test_metadata *_metadata)
 {
 	struct lr_imp *m = &f->m;
 	struct imp_run u = { .go = -1 };
 	struct lr_expect e;
 	double t_on, t_off, t_go, ts_try = -1, ts_ok = -1, until;
-	int fd2 = -1, n;
+	struct imp_run h = { .go = -1 };
+	int n;
 
 	imp_expect(f, 1, &e, _metadata);
-	imp_prepare(f, k, &u, f->path, IMP_START, &fd2, _metadata);
+	imp_prepare(f, k, &u, f->path, IMP_START, &h, _metadata);
 	imp_fresh(f, _metadata);
 	ASSERT_EQ(0, lr_lockd_conns(m)) TH_LOG("the lockd connection is still up");
 	ASSERT_EQ(0, lr_imp_on(m, &t_on)) TH_LOG("impairment on: agent %s", lr_mserver());
@@ -368,8 +375,7 @@ static void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, const char
 	imp_no_timed_out(f, t_go, _metadata);
 	imp_final_state(f, k, &u.r, _metadata);
 	imp_end(&u);
-	if (fd2 >= 0)
-		close(fd2);
+	imp_end(&h);
 }
 
 #endif /* LR_IMPTEST_H */

@@ -570,6 +570,16 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		return 0;
 
 	case LR_FIN_BLACKHOLE:
+		if (a && a->no_reuseport && r == LR_RULES_MAINLINE) {
+			/* xs_tcp_shutdown() without reuseport is xs_close(): the transport
+			 * lets go of the FIN_WAIT1 socket at the idle close and the LOCK
+			 * connects at once from a new port; nothing times out */
+			e->still_trying = 0;
+			window(&e->ok, 0, LR_TOL_EARLY_MS, to.initval, call,
+			       "a new connection and one round trip: answered before lockd's "
+			       "first retransmission (to_initval = nlm_timeout)");
+			return 0;
+		}
 		/* XPRT_CLOSING (xs_tcp_state_change, TCP_FIN_WAIT1): xprt_connect() starts
 		 * no connect, the request is never sent until the old socket dies */
 		c.transmitted = 0;

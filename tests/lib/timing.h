@@ -86,6 +86,8 @@ struct lr_scenario_args {
 	int fresh_connection;	/* svc-sleep: LOCK opens the lockd connection itself */
 	long fin_to_call;	/* fin-blackhole: ms from the FIN to the LOCK call */
 	long fin_rto;		/* fin-blackhole: RTO of the old connection; 0 -> tcp_rto_min */
+	int no_reuseport;	/* fin-blackhole: lockd's RPC client without
+				 * RPC_CLNT_CREATE_REUSEPORT (kernel-patches no-reuseport) */
 };
 
 /* An expected moment: [lo, hi] around expect, and why the window is that wide. */

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fin-blackhole (customer captures 0622 and 0825): the client's idle lockd connection is
+ * closed by the client (FIN) and the path silently drops that connection from the FIN on,
+ * while new SYNs still pass.
+ *
+ * Model of the path: a rule in the server's netfilter input hook drops every TCP segment
+ * with FIN to lockd's port ("lr-ctl fin-blackhole on PORT"). After its FIN the client
+ * sends nothing else on the old connection but FIN retransmissions, so that is "the old
+ * flow from the FIN on"; a new connection's SYN and data pass. The bridge capture still
+ * shows every FIN, as the customer's client-side captures do. What differs from the
+ * customer's server: ours never saw the FIN, so it still holds the old connection when
+ * the client reconnects from the same port, and answers the SYN with a challenge ACK
+ * (RFC 5961) instead of a SYN-ACK; the client resets it and its next SYN gets through
+ * (the case's timeline shows it). The customer's server answered the SYN at once: it had
+ * forgotten the connection too.
+ *
+ * The client shuts the idle connection down after XS_IDLE_DISC_TO (5 min, not tunable;
+ * neither profile shortens it). The LOCK is issued as the customer's was: 85 s (0622) into
+ * the FIN retransmissions under PROFILE=customer, 28 s (0825) under PROFILE=quick. Then:
+ * no connect while the old socket is in FIN_WAIT1 (XPRT_CLOSING), "still trying" at the
+ * LOCK's major timeout, the socket's death at FIN + TCP_USER_TIMEOUT (180 s), the new SYN
+ * from the same reserved port (RPC_CLNT_CREATE_REUSEPORT on mainline, always on 4.19),
+ * the LOCK, its reply, "OK". With PATCHSET=no-reuseport, mainline lets go of the old
+ * socket at once and the LOCK goes out from a new port: no stall.
+ */
+#include "lib/harness.h"
+#include "lib/imptest.h"
+
+FIXTURE(fin_blackhole) {
+	struct imp_fix f;
+};
+
+FIXTURE_SETUP(fin_blackhole)
+{
+	imp_setup(&self->f, LR_FIN_BLACKHOLE, _metadata);
+}
+
+FIXTURE_TEARDOWN(fin_blackhole)
+{
+	imp_teardown(&self->f, _metadata);
+}
+
+/* the customer's LOCK, seconds after the FIN (SCENARIOS.md: 0622 and 0825) */
+#define FIN_TO_LOCK_0622_S	85
+#define FIN_TO_LOCK_0825_S	28
+/* net/sunrpc/xprtsock.c XS_IDLE_DISC_TO, via the model */
+#define IDLE_S			(lr_xs_idle_disc_to() / 1e3)
+/* sampling period of the socket watcher (lib/impair.c) */
+#define SAMPLE_S		0.02
+
+/* the last socket event of lport, or NULL */
+static const struct lr_sock_ev *sock_last(const struct lr_imp *m, int lport)
+{
+	int i;
+
+	for (i = m->nsev - 1; i >= 0; i--)
+		if (m->sev[i].lport == lport)
+			return &m->sev[i];
+	return NULL;
+}
+
+/* wait until socket lport is in state (or gone, state < 0); its lr_now() or -1 */
+static double wait_sock(struct imp_fix *f, int lport, int state, double deadline)
+{
+	const struct lr_sock_ev *e;
+
+	while (lr_now() < deadline) {
+		lr_imp_wait(&f->m, NULL, lr_now() + 0.1, NULL);
+		e = sock_last(&f->m, lport);
+		if (e && (state < 0 ? e->gone : !e->gone && e->state == state))
+			return e->t;
+	}
+	return -1;
+}
+
+/* the first socket to the lockd port other than old that reached ESTABLISHED */
+static int new_conn(const struct lr_imp *m, int old, double *t)
+{
+	int i;
+
+	for (i = 0; i < m->nsev; i++)
+		if (!m->sev[i].gone && m->sev[i].state == LR_TCP_ESTABLISHED &&
+		    (m->sev[i].lport != old || m->sev[i].t > *t)) {
+			*t = m->sev[i].t;
+			return m->sev[i].lport;
+		}
+	return -1;
+}
+
+TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
+{
+	struct imp_fix *f = &self->f;
+	struct lr_imp *m = &f->m;
+	struct imp_run u = { .go = -1 };
+	struct lr_scenario_args a = { 0 };
+	struct lr_expect e;
+	struct lr_tcp_sched fin;
+	struct lr_rpc_timeout xto;
+	const char *patchset = getenv("LR_PATCHSET"), *profile = getenv("LR_PROFILE");
+	double t_used, t_on, t_fin, t_go, t_death, t_new, ts_try = -1, ts_ok = -1, d, took;
+	double at[LR_MAX_SEGS], rto;
+	int old = -1, port, n, i, k, rc;
+	bool customer = profile && !strcmp(profile, "customer");
+	char msg[1024] = "";
+	size_t l;
+
+	a.no_reuseport = patchset && strstr(patchset, "no-reuseport");
+	d = customer ? FIN_TO_LOCK_0622_S : FIN_TO_LOCK_0825_S;
+	imp_prepare(f, IMP_SETLKW, &u, f->path, IMP_START, NULL, _metadata);
+
+	/* the connection the customer had: a lock and an unlock, then idle */
+	lr_imp_watch(m, m->lockd_port);
+	ASSERT_EQ(0, rc = lr_out_of_grace(f->path2, &took)) TH_LOG("lock/unlock: %s", strerror(-rc));
+	t_used = lr_now();
+	lr_imp_sample(m);
+	for (i = 0; i < m->nsev; i++)
+		if (!m->sev[i].gone && m->sev[i].state == LR_TCP_ESTABLISHED)
+			old = m->sev[i].lport;
+	ASSERT_LT(0, old) TH_LOG("no lockd connection after a lock and an unlock");
+	ASSERT_EQ(0, lr_imp_trace_start(m));
+	ASSERT_EQ(0, lr_imp_on(m, &t_on));
+	TH_LOG("lockd connection from port %d to %s:%d, idle since the unlock; FINs to %d "
+	       "dropped from now on; LOCK %.0f s after the FIN (%s)", old, m->server,
+	       m->lockd_port, m->lockd_port, d, customer ? "0622" : "0825");
+
+	/* the idle close: XS_IDLE_DISC_TO after the last use */
+	t_fin = wait_sock(f, old, LR_TCP_FIN_WAIT1, t_used + IDLE_S + IMP_SAFETY_S);
+	ASSERT_LT(0, t_fin) TH_LOG("no FIN within %.0f s of the last use", IDLE_S + IMP_SAFETY_S);
+	lr_imp_moment(m, "FIN (idle close)", "the unlock", IDLE_S, IDLE_S - 0.5,
+		      IDLE_S + lr_timer_slack(&m->p, lr_xs_idle_disc_to()) / 1e3 + 1 + SAMPLE_S,
+		      t_fin - t_used, "XS_IDLE_DISC_TO (xprt_schedule_autodisconnect) rounded "
+		      "up by the timer wheel; + TCG and the 20 ms sampling");
+	TH_LOG("FIN %.2f s after the last use (XS_IDLE_DISC_TO %.0f s)", t_fin - t_used, IDLE_S);
+	EXPECT_LE(IDLE_S - 0.5, t_fin - t_used);
+
+	/* the customer's LOCK, d s into the FIN retransmissions */
+	lr_imp_wait(m, NULL, t_fin + d, NULL);
+	t_go = lr_now();
+	imp_start(&u, _metadata);
+	a.fin_to_call = (long)((t_go - t_fin) * 1e3);
+
+	/* the first RTO retransmission sits at 2 x RTO (a tail loss probe comes first at
+	 * 1 x RTO, not counted in retrnsmt): the connection's RTO, measured, feeds the model */
+	n = lr_imp_retrans(m, old, LR_TCP_FIN_WAIT1, at, LR_MAX_SEGS);
+	ASSERT_LE(1, n) TH_LOG("no FIN retransmission seen in /proc/net/tcp");
+	rto = (at[0] - t_fin) / 2;
+	a.fin_rto = (long)(rto * 1e3);
+	if (a.fin_rto < (long)m->p.tcp_rto_min_ms)
+		a.fin_rto = m->p.tcp_rto_min_ms;
+	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_FIN_BLACKHOLE, &a, &e));
+
+	if (e.still_trying) {
+		ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go + e.trying.hi / 1e3 + IMP_LATE_S);
+		t_death = wait_sock(f, old, -1, t_go + e.ok.hi / 1e3 + IMP_LATE_S);
+	} else {
+		t_death = -1;
+	}
+	ASSERT_EQ(0, lr_child_read(&u.c, &u.r, sizeof(u.r), e.ok.hi / 1e3 + IMP_LATE_S))
+		TH_LOG("the LOCK never returned");
+	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), lr_now() + (e.still_trying ? 5 : 1));
+	lr_imp_drain(m);
+	f->t_ref = u.r.t_call;
+
+	/* FIN retransmissions against the model (from the FIN, RTO measured above) */
+	lr_xs_tcp_default_timeout(&xto);
+	lr_tcp_fin_schedule(&m->p, a.fin_rto, lr_xs_tcp_user_timeout(&xto), 0, &fin);
+	n = lr_imp_retrans(m, old, LR_TCP_FIN_WAIT1, at, LR_MAX_SEGS);
+	k = 0;
+	for (i = 2; i < fin.n && k < n; i++, k++) {	/* fin.at[1] is the probe */
+		double want = fin.at[i] / 1e3, got = at[k] - t_fin;
+		double tol = lr_timer_slack(&m->p, fin.at[i] - fin.at[i - 1]) / 1e3 + 1 + SAMPLE_S;
+		bool ok = got >= want - 0.5 && got <= want + tol;
+
+		l = strlen(msg);
+		snprintf(msg + l, sizeof(msg) - l, "%s%.2f/%.2f%s", k ? ", " : "", want, got,
+			 ok ? "" : "!");
+		EXPECT_TRUE(ok) TH_LOG("FIN retransmission %d at %.2f s, model %.2f s (+%.2f)",
+				       k + 1, got, want, tol);
+	}
+	TH_LOG("FIN retransmissions (model/measured s after the FIN; RTO %.3f s measured; the "
+	       "probe at 1 RTO is not counted by retrnsmt): %s", a.fin_rto / 1e3, msg);
+	lr_imp_moment(m, "FIN retransmissions seen", "the FIN", -1, 0, 0, n, msg);
+
+	if (e.still_trying) {
+		imp_check(f, "still trying", &e.trying, ts_try < 0 ? -1 : ts_try - u.r.t_call,
+			  _metadata);
+		/* the old socket dies at FIN + TCP_USER_TIMEOUT: e.ok counts from the call */
+		imp_check(f, "old socket gone", &e.ok, t_death < 0 ? -1 : t_death - u.r.t_call,
+			  _metadata);
+		imp_check(f, "OK", &e.ok, ts_ok < 0 ? -1 : ts_ok - u.r.t_call, _metadata);
+	} else {
+		EXPECT_EQ(0, lr_imp_count(m, lr_imp_re_trying(m), t_go, NULL))
+			TH_LOG("no stall expected: %s", e.ok.why);
+		TH_LOG("no 'still trying': the LOCK did not wait for the old socket (%s)",
+		       e.ok.why);
+	}
+	imp_check(f, "fcntl() returned", &e.ok, u.r.t_ret - u.r.t_call, _metadata);
+
+	/* the reconnect: same source port or not */
+	t_new = t_go;
+	port = new_conn(m, old, &t_new);
+	EXPECT_LT(0, port) TH_LOG("no new lockd connection seen");
+	TH_LOG("new connection from port %d, %.2f s after the LOCK call (old port %d): %s", port,
+	       t_new - u.r.t_call, old, port == old ? "the same reserved port (TCP Port numbers "
+	       "reused in the capture)" : "a new port");
+	lr_imp_moment(m, "new connection", "the fcntl() call", -1, 0, 0, t_new - u.r.t_call,
+		      port == old ? "same source port" : "new source port");
+	if (a.no_reuseport && lr_rules(&m->p) == LR_RULES_MAINLINE) {
+		EXPECT_NE(old, port) TH_LOG("no-reuseport kernel reused the port");
+	} else {
+		EXPECT_EQ(old, port) TH_LOG("lockd's transport did not reuse its port");
+	}
+	EXPECT_LE(1, lr_imp_dropped(m)) TH_LOG("the server's rule dropped no FIN");
+	TH_LOG("FINs dropped by the server's rule: %ld", lr_imp_dropped(m));
+	imp_no_timed_out(f, t_go, _metadata);
+	imp_final_state(f, IMP_SETLKW, &u.r, _metadata);
+	imp_end(&u);
+}
+
+TEST_HARNESS_MAIN
