@@ -5,13 +5,14 @@
 #   2 patch --dry-run of every patch set against every kernel source this machine can get
 #   3 a build of mainline (cached: a no-op when nothing changed)
 #   4 the guest images
-#   5 the cases in CHECK_CASES on mainline, quick profile, in real QEMU guests
+#   5 the cases on mainline, quick profile, in real QEMU guests: every case of vm/cases.list,
+#     or CHECK_CASES="…"
 # Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped".
 # Exit 0 only when nothing failed.
 set -u
 . "$(dirname "$0")/lib.sh"
 
-CHECK_CASES=${CHECK_CASES:-baseline}
+CHECK_CASES=${CHECK_CASES:-}	# empty: all of vm/cases.list
 logdir=$LR_BUILD/check
 rm -rf "$logdir" && mkdir -p "$logdir"
 pass=0 fail=0 skip=0 xfail=0

@@ -254,6 +254,8 @@ write_summary() {
 				"$(kv "$r" case)" "$(kv "$r" verdict)" "$(kv "$r" pass)" "$(kv "$r" fail)" \
 				"$(kv "$r" skip)" "$(kv "$r" pair_start_to_mounted_s)" "$(kv "$r" reason | sed 's/|/\\|/g')"
 		done
+		# per kernel: the seed's three questions, from the cases' timings.json
+		[ -x "$LR_BUILD/host/lr_report" ] && "$LR_BUILD/host/lr_report" "$RUN_DIR"
 	} | atomic_write "$RUN_DIR/summary.md"
 	{
 		printf '{\n  "run_id": "%s",\n  "profile": "%s",\n  "cases": [' "$RUN_ID" "$PROFILE"

@@ -491,7 +491,8 @@ bool lr_imp_moment(struct lr_imp *m, const char *what, const char *ref, double e
 
 	if (m->nmom < LR_MOMENTS_MAX) {
 		o = &m->mom[m->nmom++];
-		*o = (struct lr_moment){ what, ref, expect, lo, hi, measured, why };
+		*o = (struct lr_moment){ what, ref, expect, lo, hi, measured, "" };
+		snprintf(o->why, sizeof(o->why), "%s", why ? why : "");
 	}
 	return in;
 }
@@ -738,7 +739,10 @@ static void imp_cmd(const struct lr_imp *m, bool on, char *cmd, size_t size, boo
 			snprintf(cmd, size, "fin-blackhole off");
 		break;
 	case LR_PORTMAP_SYNACK_LOST:
-		snprintf(cmd, size, "synack-drop %s", on ? "on" : "off");
+		if (on)
+			snprintf(cmd, size, "synack-drop on %s", m->server);
+		else
+			snprintf(cmd, size, "synack-drop off");
 		*local = true;
 		break;
 	default:
@@ -748,7 +752,7 @@ static void imp_cmd(const struct lr_imp *m, bool on, char *cmd, size_t size, boo
 
 static int imp_switch(struct lr_imp *m, bool on, double *t)
 {
-	char cmd[64];
+	char cmd[128];
 	bool local;
 	int rc;
 
@@ -779,7 +783,7 @@ int lr_imp_off(struct lr_imp *m, double *t)
 
 long lr_imp_dropped(const struct lr_imp *m)
 {
-	char cmd[64], *out = NULL, *p;
+	char cmd[128], *out = NULL, *p;
 	bool local;
 	long n = -1;
 

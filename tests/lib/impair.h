@@ -44,7 +44,7 @@ struct lr_moment {
 	const char *ref;	/* what it is measured from */
 	double expect, lo, hi;	/* s after ref; expect < 0: no model figure */
 	double measured;	/* s after ref; < 0: not seen */
-	const char *why;	/* the tolerance's reason */
+	char why[512];		/* the tolerance's reason, or what was measured */
 };
 
 /* a change of one client socket to the server's watched port (/proc/net/tcp) */

@@ -184,6 +184,7 @@ static inline void imp_check_resends(struct imp_fix *f, const struct lr_expect *
 	TH_LOG("request (%u bytes) sent at %.2f s; re-sends (s after the call): %s", len,
 	       at[0], msg);
 	EXPECT_EQ(0, missing) TH_LOG("re-sends the model predicts did not happen");
+	lr_imp_moment(&f->m, "re-sends", "the fcntl() call", -1, 0, 0, n - 1, msg);
 	lr_imp_moment(&f->m, "first transmission", "the fcntl() call", -1, 0, 0, at[0],
 		      "measured only");
 }
