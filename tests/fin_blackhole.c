@@ -60,7 +60,11 @@ static const struct lr_sock_ev *sock_last(const struct lr_imp *m, int lport)
 	return NULL;
 }
 
-/* wait until socket lport is in state (or gone, state < 0); its lr_now() or -1 */
+/*
+ * wait until socket lport is in state; state < 0: until it left FIN_WAIT1 (gone, or its
+ * port already taken by the next connection: the watcher keys sockets by local port).
+ * Its lr_now(), or -1.
+ */
 static double wait_sock(struct imp_fix *f, int lport, int state, double deadline)
 {
 	const struct lr_sock_ev *e;
@@ -68,7 +72,10 @@ static double wait_sock(struct imp_fix *f, int lport, int state, double deadline
 	while (lr_now() < deadline) {
 		lr_imp_wait(&f->m, NULL, lr_now() + 0.1, NULL);
 		e = sock_last(&f->m, lport);
-		if (e && (state < 0 ? e->gone : !e->gone && e->state == state))
+		if (!e)
+			continue;
+		if (state < 0 ? e->gone || e->state != LR_TCP_FIN_WAIT1 :
+				!e->gone && e->state == state)
 			return e->t;
 	}
 	return -1;
@@ -151,14 +158,15 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_FIN_BLACKHOLE, &a, &e));
 
 	if (e.still_trying) {
-		ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go + e.trying.hi / 1e3 + IMP_LATE_S);
+		ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go,
+				       t_go + e.trying.hi / 1e3 + IMP_LATE_S);
 		t_death = wait_sock(f, old, -1, t_go + e.ok.hi / 1e3 + IMP_LATE_S);
 	} else {
 		t_death = -1;
 	}
 	ASSERT_EQ(0, lr_child_read(&u.c, &u.r, sizeof(u.r), e.ok.hi / 1e3 + IMP_LATE_S))
 		TH_LOG("the LOCK never returned");
-	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), lr_now() + (e.still_trying ? 5 : 1));
+	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_go, lr_now() + (e.still_trying ? 5 : 1));
 	lr_imp_drain(m);
 	f->t_ref = u.r.t_call;
 

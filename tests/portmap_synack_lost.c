@@ -61,11 +61,11 @@ TEST_F_TIMEOUT(portmap_synack_lost, lock, IMP_TEST_TIMEOUT)
 	TH_LOG("first LOCK of this boot (lockd's port unknown: rpcbind query) with SYN-ACKs "
 	       "from %s:%d dropped in the client", m->server, RPCBIND_PORT);
 
-	ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go + e.trying.hi / 1e3 + IMP_LATE_S);
+	ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, t_go + e.trying.hi / 1e3 + IMP_LATE_S);
 	ASSERT_EQ(0, lr_imp_off(m, &t_off));
 	ASSERT_EQ(0, lr_child_read(&u.c, &u.r, sizeof(u.r), e.ok.hi / 1e3 + IMP_LATE_S))
 		TH_LOG("the LOCK never returned after the path was restored");
-	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off + e.ok.hi / 1e3 + IMP_LATE_S);
+	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off, t_off + e.ok.hi / 1e3 + IMP_LATE_S);
 	lr_imp_drain(m);
 	f->t_ref = u.r.t_call;
 

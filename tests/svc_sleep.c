@@ -131,14 +131,14 @@ static void behind(struct imp_fix *f, enum imp_op k, struct __test_metadata *_me
 
 	/* both tasks reach their major timeout while the thread sleeps */
 	until = t_b + eb.trying.hi / 1e3 + IMP_LATE_S;
-	ts_a = imp_wait_line(f, lr_imp_re_trying(m), until);
-	ts_b = imp_wait_line(f, lr_imp_re_trying(m), until);
+	ts_a = imp_wait_nth(f, lr_imp_re_trying(m), t_on, 1, until);
+	ts_b = imp_wait_nth(f, lr_imp_re_trying(m), t_on, 2, until);
 	ASSERT_EQ(0, lr_imp_off(m, &t_off));
 	ASSERT_EQ(0, lr_child_read(&a.c, &a.r, sizeof(a.r), ea.ok.hi / 1e3 + IMP_LATE_S));
 	ASSERT_EQ(0, lr_child_read(&b.c, &b.r, sizeof(b.r), eb.ok.hi / 1e3 + IMP_LATE_S))
 		TH_LOG("B did not return after the impairment ended");
-	ok1 = imp_wait_line(f, lr_imp_re_ok(m), t_off + ea.ok.hi / 1e3 + IMP_LATE_S);
-	ok2 = imp_wait_line(f, lr_imp_re_ok(m), t_off + eb.ok.hi / 1e3 + IMP_LATE_S);
+	ok1 = imp_wait_nth(f, lr_imp_re_ok(m), t_off, 1, t_off + ea.ok.hi / 1e3 + IMP_LATE_S);
+	ok2 = imp_wait_nth(f, lr_imp_re_ok(m), t_off, 2, t_off + eb.ok.hi / 1e3 + IMP_LATE_S);
 	lr_imp_drain(m);
 	f->t_ref = a.r.t_call;
 
@@ -226,7 +226,7 @@ static void kill_waiter(struct imp_fix *f, enum imp_op k, struct __test_metadata
 
 	/* nlmclnt_async_call()'s dprintk (nlm_debug NLMDBG_CLIENT) names the procedure */
 	snprintf(ere, sizeof(ere), "^lockd: call procedure %d on .* \\(async\\)$", proc);
-	ts_call = imp_wait_line(f, ere, t_kill + IMP_SAFETY_S);
+	ts_call = imp_wait_line(f, ere, t_kill, t_kill + IMP_SAFETY_S);
 	EXPECT_LE(0, ts_call) TH_LOG("no async %s after the kill",
 				     proc == NLMPROC_CANCEL ? "CANCEL" : "UNLOCK");
 	if (ts_call < 0)
@@ -236,9 +236,10 @@ static void kill_waiter(struct imp_fix *f, enum imp_op k, struct __test_metadata
 	lr_imp_moment(m, proc == NLMPROC_CANCEL ? "CANCEL sent" : "UNLOCK sent", "SIGKILL",
 		      -1, 0, 0, ts_call - t_kill, "measured only");
 
-	ts_try = imp_wait_line(f, lr_imp_re_trying(m), ts_call + ec.trying.hi / 1e3 + IMP_LATE_S);
+	ts_try = imp_wait_line(f, lr_imp_re_trying(m), ts_call,
+			       ts_call + ec.trying.hi / 1e3 + IMP_LATE_S);
 	ASSERT_EQ(0, lr_imp_off(m, &t_off));
-	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off + ec.ok.hi / 1e3 + IMP_LATE_S);
+	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off, t_off + ec.ok.hi / 1e3 + IMP_LATE_S);
 	lr_imp_drain(m);
 	f->t_ref = t_on;
 	imp_check(f, "async call: still trying", &ec.trying, ts_try < 0 ? -1 : ts_try - ts_call,

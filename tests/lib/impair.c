@@ -291,6 +291,9 @@ static void keep(struct lr_imp *m, double t, const char *text)
 	/* without rpc_debug only the lockd lines matter; a full trace keeps its start */
 	if (!m->tracing && strncmp(text, "lockd:", 6))
 		return;
+	/* the last hundred places are for lockd's own lines: the waits look them up here */
+	if (m->ntrace >= LR_TRACE_MAX - 100 && strncmp(text, "lockd:", 6))
+		return;
 	if (m->ntrace >= LR_TRACE_MAX)
 		return;
 	r = &m->trace[m->ntrace++];
@@ -428,6 +431,35 @@ int lr_imp_wait(struct lr_imp *m, const char *ere, double deadline, double *ts)
 void lr_imp_drain(struct lr_imp *m)
 {
 	lr_imp_wait(m, NULL, 0, NULL);
+}
+
+/* the nth trace record matching ere at or after t0: its stamp, or -1 */
+static double nth_in_trace(const struct lr_imp *m, const char *ere, double t0, int nth)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->ntrace; i++)
+		if (m->trace[i].t >= t0 && lr_re_match(ere, m->trace[i].text) && ++n == nth)
+			return m->trace[i].t;
+	return -1;
+}
+
+int lr_imp_wait_nth(struct lr_imp *m, const char *ere, double since, int nth, double deadline,
+		    double *ts)
+{
+	double t;
+	int r;
+
+	for (;;) {
+		t = nth_in_trace(m, ere, since, nth);
+		if (t >= 0) {
+			*ts = t;
+			return 1;
+		}
+		r = lr_imp_wait(m, ere, deadline, NULL);
+		if (r <= 0)
+			return r;
+	}
 }
 
 int lr_imp_count(const struct lr_imp *m, const char *ere, double t0, double *first)

@@ -30,7 +30,7 @@
 #include "lr.h"
 #include "timing.h"
 
-#define LR_TRACE_MAX	1500
+#define LR_TRACE_MAX	4000
 #define LR_MOMENTS_MAX	16
 
 struct lr_trace_rec {
@@ -123,6 +123,15 @@ int lr_parse_tcp_line(const char *line, unsigned int *raddr, int *rport, int *lp
  * the samples where its retrnsmt count went up. Returns their number (<= max).
  */
 int lr_imp_retrans(const struct lr_imp *m, int lport, int state, double *at, int max);
+
+/*
+ * lr_imp_wait_nth(m, ere, since, nth, deadline, &ts): the nth (1-based) kernel log record
+ * matching ere stamped at or after since, from the trace or read now: 1 (its stamp in
+ * *ts), 0 if it did not come before deadline, -1 on error. Waits that consumed records
+ * for other reasons lose nothing: every lockd line is kept in the trace.
+ */
+int lr_imp_wait_nth(struct lr_imp *m, const char *ere, double since, int nth, double deadline,
+		    double *ts);
 
 /* read what the log holds now into the trace (no wait) */
 void lr_imp_drain(struct lr_imp *m);

@@ -131,15 +131,22 @@ static inline void imp_fresh(struct imp_fix *f, struct __test_metadata *_metadat
 		TH_LOG("cannot set /proc/sys/sunrpc/rpc_debug: %s", strerror(errno));
 }
 
-/* wait for "still trying"; record and check it against w (s after t_call known later:
- * returns the kmsg stamp, -1 if it never came) */
-static inline double imp_wait_line(struct imp_fix *f, const char *ere, double deadline)
+/* the nth line matching ere stamped at or after since (the kmsg stamp), -1 if it did
+ * not come before deadline; lines read by earlier waits count too */
+static inline double imp_wait_nth(struct imp_fix *f, const char *ere, double since, int nth,
+				  double deadline)
 {
 	double ts = -1;
 
-	if (lr_imp_wait(&f->m, ere, deadline, &ts) != 1)
+	if (lr_imp_wait_nth(&f->m, ere, since - 2.0 / f->m.p.hz, nth, deadline, &ts) != 1)
 		return -1;
 	return ts;
+}
+
+static inline double imp_wait_line(struct imp_fix *f, const char *ere, double since,
+				   double deadline)
+{
+	return imp_wait_nth(f, ere, since, 1, deadline);
 }
 
 static inline void imp_expect(struct imp_fix *f, int fresh, struct lr_expect *e,
@@ -340,12 +347,12 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 		ASSERT_EQ(0, lr_imp_off(m, &t_off));
 	} else {
 		until = t_go + e.trying.hi / 1e3 + IMP_LATE_S;
-		ts_try = imp_wait_line(f, lr_imp_re_trying(m), until);
+		ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, until);
 		ASSERT_EQ(0, lr_imp_off(m, &t_off));
 		ASSERT_EQ(0, lr_child_read(&u.c, &u.r, sizeof(u.r),
 					   e.ok.hi / 1e3 + IMP_LATE_S))
 			TH_LOG("%s did not return after the impairment ended", imp_opname(k));
-		ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off + e.ok.hi / 1e3 + IMP_LATE_S);
+		ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off, t_off + e.ok.hi / 1e3 + IMP_LATE_S);
 		lr_imp_drain(m);
 		f->t_ref = u.r.t_call;
 		imp_check(f, "still trying", &e.trying, ts_try < 0 ? -1 : ts_try - u.r.t_call,

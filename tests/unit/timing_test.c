@@ -253,6 +253,24 @@ TEST(seed_fin_blackhole_0622)
 	EXPECT_EQ(30000, e.ok.expect);
 }
 
+/* PATCHSET=no-reuseport: mainline's xs_tcp_shutdown() is xs_close(), no stall; 4.19 has
+ * no such flag and always keeps its port, so the argument changes nothing there */
+TEST(fin_blackhole_no_reuseport)
+{
+	struct lr_params p;
+	struct lr_scenario_args a = { .fin_rto = 220, .fin_to_call = 84641, .no_reuseport = 1 };
+	struct lr_expect e;
+
+	lr_timing_defaults(&p, 7, 3);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
+	EXPECT_EQ(0, e.still_trying);
+	EXPECT_EQ(0, e.ok.expect);
+	EXPECT_EQ(10000, e.ok.hi);	/* answered before the first retransmission */
+	p419(&p);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
+	EXPECT_EQ(1, e.still_trying);
+}
+
 TEST(fin_without_user_timeout)
 {
 	struct lr_params p;
