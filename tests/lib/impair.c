@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <math.h>
 #include <linux/netlink.h>
@@ -61,6 +62,44 @@ int lr_rpcinfo_port(const char *text, unsigned long prog, unsigned int vers,
 	return -1;
 }
 
+/*
+ * The offset between kmsg stamps and lr_now(): write a marker record between two
+ * lr_now() readings and read its stamp back. The stamp is taken inside the write, so the
+ * offset is known to half the write's duration (microseconds).
+ */
+static int kmsg_calibrate(struct lr_imp *m)
+{
+	unsigned long long us;
+	char mark[64], line[256];
+	double t0, t1, deadline;
+	int fd, r;
+
+	snprintf(mark, sizeof(mark), "<7>lr: clock mark %d", (int)getpid());
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	t0 = lr_now();
+	r = write(fd, mark, strlen(mark));
+	t1 = lr_now();
+	close(fd);
+	if (r < 0)
+		return -1;
+	deadline = lr_now() + 5;
+	while (lr_now() < deadline) {
+		r = lr_kmsg_read(m->kmsg, line, sizeof(line), &us);
+		if (r < 0)
+			return -1;
+		if (r == 1 && !strcmp(line, mark + 3)) {
+			m->kmsg_off = us / 1e6 - (t0 + t1) / 2;
+			return 0;
+		}
+		if (r == 0)
+			poll(&(struct pollfd){ .fd = m->kmsg, .events = POLLIN }, 1, 10);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
 int lr_imp_init(struct lr_imp *m, enum lr_scenario sc, const char *test, char *err,
 		size_t size)
 {
@@ -98,6 +137,10 @@ int lr_imp_init(struct lr_imp *m, enum lr_scenario sc, const char *test, char *e
 	m->kmsg = lr_kmsg_open();
 	if (m->kmsg < 0) {
 		setf(err, size, "/dev/kmsg: %s", strerror(errno));
+		return -1;
+	}
+	if (kmsg_calibrate(m)) {
+		setf(err, size, "cannot place a marker in the kernel log: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -411,10 +454,10 @@ int lr_imp_wait(struct lr_imp *m, const char *ere, double deadline, double *ts)
 		if (r < 0)
 			return -1;
 		if (r == 1) {
-			keep(m, us / 1e6, line);
+			keep(m, us / 1e6 - m->kmsg_off, line);
 			if (ere && lr_re_match(ere, line)) {
 				if (ts)
-					*ts = us / 1e6;
+					*ts = us / 1e6 - m->kmsg_off;
 				return 1;
 			}
 			continue;
@@ -551,8 +594,8 @@ int lr_imp_sends(const struct lr_imp *m, int proc, double t_call, double t_end, 
 	for (i = 0; i < m->ntrace; i++) {
 		const struct lr_trace_rec *r = &m->trace[i];
 
-		/* kmsg stamps can be a jiffy or two behind CLOCK_MONOTONIC (TCG's sched_clock
-		 * runs on jiffies): a record of the call may carry a stamp just before it */
+		/* stamps are a jiffy coarse where sched_clock runs on jiffies (mainline under
+		 * TCG): a record of the call may carry a stamp just before it */
 		if (r->t < t_call - 2.0 / m->p.hz || r->t > t_end)
 			continue;
 		if (!called) {
@@ -688,7 +731,7 @@ void lr_imp_report(struct lr_imp *m, double t_ref)
 			"\"rules\": \"%s\"}", m->p.nlm_timeout, m->p.hz, m->p.tcp_syn_retries,
 			m->p.tcp_syn_linear_timeouts, m->p.tcp_retries2,
 			lr_rules(&m->p) == LR_RULES_4_19 ? "4.19" : "mainline");
-		fprintf(f, ", \"t0_kmsg_s\": %.6f, \"moments\": [", t_ref);
+		fprintf(f, ", \"t0_kmsg_s\": %.6f, \"moments\": [", t_ref + m->kmsg_off);
 		for (i = 0; i < m->nmom; i++) {
 			const struct lr_moment *o = &m->mom[i];
 
@@ -720,8 +763,8 @@ void lr_imp_report(struct lr_imp *m, double t_ref)
 			"the kmsg stamp\n", m->test, lr_scenario_name(m->sc), u.release,
 			LR_RPC_DEBUG, LR_NLM_DEBUG);
 		for (i = 0; i < m->ntrace; i++)
-			fprintf(f, "%+10.3f [%12.6f] %s\n", m->trace[i].t - t_ref, m->trace[i].t,
-				m->trace[i].text);
+			fprintf(f, "%+10.3f [%12.6f] %s\n", m->trace[i].t - t_ref,
+				m->trace[i].t + m->kmsg_off, m->trace[i].text);
 		if (m->ntrace >= LR_TRACE_MAX)
 			fprintf(f, "# trace full at %d records: the rest is in dmesg.client\n",
 				LR_TRACE_MAX);

@@ -18,8 +18,10 @@
  *   lr_imp_report()      timings.jsonl and rpc_debug.txt in LR_OUT
  *
  * The kernel log lines are read from /dev/kmsg with the kernel's own timestamps
- * (local_clock, the clock CLOCK_MONOTONIC follows), so "seconds after the call" are
- * kmsg stamps minus the lr_now() taken around the fcntl.
+ * (local_clock). That clock and CLOCK_MONOTONIC (lr_now()) advance together but may be
+ * offset (seen: up to ~0.1 s on 4.19, whose sched_clock runs on the TSC), so
+ * lr_imp_init() measures the offset with a marker record and every stamp is converted:
+ * "seconds after the call" are then plain differences.
  */
 #ifndef LR_IMPAIR_H
 #define LR_IMPAIR_H
@@ -34,7 +36,7 @@
 #define LR_MOMENTS_MAX	16
 
 struct lr_trace_rec {
-	double t;		/* kmsg timestamp, s */
+	double t;		/* kmsg timestamp, s, on the lr_now() clock (lr_imp.kmsg_off) */
 	char text[160];
 };
 
@@ -71,6 +73,7 @@ struct lr_imp {
 	char server[64];		/* data-path IP of the server */
 	int lockd_port;			/* the server's nlockmgr v4 TCP port */
 	int kmsg;			/* this guest's /dev/kmsg, read by lr_imp_wait() */
+	double kmsg_off;		/* kmsg stamp - lr_now(): every stamp is converted */
 	bool tracing;
 	bool impaired;			/* lr_imp_off() still owed */
 	long rpc_debug0, nlm_debug0;	/* values to restore */
