@@ -27,6 +27,10 @@ LR_DEFERRED=()
 defer() { LR_DEFERRED+=("$*"); }
 lr_cleanup() {
 	local i
+	# A second signal must not cut the cleanup short: Ctrl-C reaches every process of the
+	# group and run-all's parent then TERMs its workers too; "exit" in a trap that fires
+	# during this EXIT trap would end it half done (namespaces left behind).
+	trap '' INT TERM
 	for ((i = ${#LR_DEFERRED[@]} - 1; i >= 0; i--)); do
 		eval "${LR_DEFERRED[i]}" >/dev/null 2>&1 || true
 	done

@@ -90,6 +90,16 @@ start_guest() {
 		--console "$tmp/console.$1" --log "$tmp/qemu.$1.log" &
 }
 
+# interrupted_qemu ROLE: QEMU stopped on a signal (Ctrl-C reaches QEMU and this worker's
+# group, TERM from a cleanup): the run is being interrupted, the case is not a result.
+# Background workers ignore SIGINT (non-interactive bash), so they learn it from QEMU; the
+# case is dropped, as every unfinished case of an interrupted run is.
+interrupted_qemu() {
+	grep -q 'terminating on signal' "$tmp/qemu.$1.log" 2>/dev/null || return 0
+	warn "$kname/$case: interrupted ($(grep -o 'terminating on signal [0-9]*' "$tmp/qemu.$1.log" | head -1)); not recorded"
+	exit 130
+}
+
 # boot_failure ROLE VERB RC LINE: why ROLE's guest did not VERB (wait_line's RC for LINE)
 boot_failure() {
 	local why="no '$4' in ${LR_BOOT_TIMEOUT}s"
@@ -142,11 +152,13 @@ run_case() {
 
 		wait_line "$tmp/console.server" '^lr: server ready' "$qs" "$LR_BOOT_TIMEOUT"; rs=$?
 		tr=$(now)
+		[ $rs = 1 ] && interrupted_qemu server
 		if [ $rs -ne 0 ]; then
 			verdict=fail reason=$(boot_failure server boot "$rs" 'lr: server ready')
 		else
 			wait_line "$tmp/console.client" '^lr: client mounted' "$qc" "$LR_BOOT_TIMEOUT"; rcm=$?
 			tm=$(now)
+			[ $rcm = 1 ] && interrupted_qemu client
 			if [ $rcm -ne 0 ]; then
 				verdict=fail reason=$(boot_failure client mount "$rcm" 'lr: client mounted')
 			elif ! wait_exit "$qc" "$timeout"; then
@@ -155,8 +167,10 @@ run_case() {
 				LR_AGENT_TIMEOUT=20 net_agent "$ns" 192.168.99.214 dmesg >"$tmp/dmesg.client" 2>&1
 				LR_AGENT_TIMEOUT=20 net_agent "$ns" 192.168.99.40 dmesg >"$tmp/dmesg.server" 2>&1
 			fi
+			interrupted_qemu client
 			# the client asked the server to power off; give it a moment, then kill it
 			wait_exit "$qs" 30 || warn "$kname/$case: server did not power off, killed"
+			interrupted_qemu server
 		fi
 		kill_qemu "$qc"; kill_qemu "$qs"
 		net_capture_stop

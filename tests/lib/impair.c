@@ -74,7 +74,9 @@ static int kmsg_calibrate(struct lr_imp *m)
 	double t0, t1, deadline;
 	int fd, r;
 
-	snprintf(mark, sizeof(mark), "<7>lr: clock mark %d", (int)getpid());
+	/* the newline ends the record: without it printk keeps it open for a continuation
+	 * and readers see it only when the next record arrives */
+	snprintf(mark, sizeof(mark), "<7>lr: clock mark %d\n", (int)getpid());
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -89,7 +91,7 @@ static int kmsg_calibrate(struct lr_imp *m)
 		r = lr_kmsg_read(m->kmsg, line, sizeof(line), &us);
 		if (r < 0)
 			return -1;
-		if (r == 1 && !strcmp(line, mark + 3)) {
+		if (r == 1 && !strncmp(line, mark + 3, strlen(mark + 3) - 1)) {
 			m->kmsg_off = us / 1e6 - (t0 + t1) / 2;
 			return 0;
 		}
