@@ -147,8 +147,10 @@ ok $? "no line applies: names the nearest line's file and hunk" "$out"
 # ---- config fragments ----
 eq "$(fragments 7.3.4 | sed 's#.*/##' | tr '\n' ' ')" "config.fragment " "7.3: the common fragment only"
 eq "$(fragments 6.12.117 | sed 's#.*/##' | tr '\n' ' ')" "config.fragment config.until-7.2.fragment " "6.12: + PROC_SYSCTL"
-eq "$(fragments 4.19.325 | sed 's#.*/##' | tr '\n' ' ')" "config.fragment config.until-4.19.fragment config.until-7.2.fragment " \
-	"4.19: + NFSD_V3 and PROC_SYSCTL"
+eq "$(fragments 4.19.325 | sed 's#.*/##' | tr '\n' ' ')" "config.fragment config.until-4.19.fragment config.until-5.10.fragment config.until-7.2.fragment " \
+	"4.19: + NFSD_V3, NFT_COUNTER and PROC_SYSCTL"
+eq "$(fragments 5.10.223 | sed 's#.*/##' | tr '\n' ' ')" "config.fragment config.until-5.10.fragment config.until-7.2.fragment " \
+	"5.10: + NFT_COUNTER and PROC_SYSCTL"
 grep -q '^CONFIG_NFSD_V3=y' "$KP_DIR/config.until-4.19.fragment"; ok $? "4.19 asks for NFSD_V3"
 grep -q 'NFSD_V3' "$KP_DIR/config.fragment"; [ $? -ne 0 ]; ok $? "7.3 (no NFSD_V3 option) is not asked for it"
 grep -q '^CONFIG_FSNOTIFY=y' "$KP_DIR/config.fragment"; ok $? "FSNOTIFY (NFSD needs it) is requested"
