@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # check.sh: what `make check` (and so CI) runs, in order of cost:
-#   1 host unit tests (C on the kselftest harness, shell TAP tests)
+#   1 host unit tests (C on the kselftest harness, shell TAP tests; once each)
 #   2 patch --dry-run of every patch set against every kernel source this machine can get
 #   3 a build of mainline (cached: a no-op when nothing changed)
 #   4 the guest images
@@ -52,10 +52,8 @@ step() {
 	return $rc
 }
 
+# the C unit tests and tests/unit/*.sh (the tests Makefile runs both)
 step unit make -s -C "$LR_TOP/tests" unit
-for t in "$LR_TOP"/tests/unit/*.sh; do
-	[ -x "$t" ] && step "unit-$(basename "$t" .sh)" "$t"
-done
 step dryrun "$LR_TOP/scripts/kernel.sh" dryrun
 if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
    step rootfs "$LR_TOP/rootfs/build.sh"; then
