@@ -203,6 +203,64 @@ static bool is_retrans(const char *what)
 	       strstr(what, "FIN (idle") || strstr(what, "sent");
 }
 
+/* a moment of t by name, or NULL */
+static const struct lr_rep_moment *moment(const struct lr_rep_test *t, const char *what)
+{
+	int i;
+
+	for (i = 0; i < t->nmom; i++)
+		if (!strcmp(t->mom[i].what, what))
+			return &t->mom[i];
+	return NULL;
+}
+
+static double meas(const struct lr_rep_test *t, const char *what)
+{
+	const struct lr_rep_moment *m = moment(t, what);
+
+	return m && m->has_measured ? m->measured : -1;
+}
+
+/*
+ * The customer's captures beside ours (../shared/docs/SCENARIOS.md and the seed's packet
+ * tables): 0622 FIN 22:53:13.64, LOCK ~22:54:38, still trying 22:55:38, SYN from the same
+ * port 871 22:56:17.96 (FIN + 184.3 s), OK 22:56:18; FIN retransmissions of 0825 at
+ * +0.22, 0.44, 0.87, 1.76, 3.52, 6.96, 14.09, 28.16, 55.68, 112.64 s. 0619: SYN to 111 at
+ * 02:21:34.14, SYN/SYN-ACK retransmitted, still trying 02:22:38 (~64 s later).
+ */
+static void beside_seed(FILE *out, const struct lr_rep_test *t)
+{
+	const struct lr_rep_moment *fr = moment(t, "FIN retransmissions seen");
+	const struct lr_rep_moment *nc = moment(t, "new connection");
+	const struct lr_rep_moment *syn = moment(t, "SYN retransmissions");
+	double fin = meas(t, "FIN (idle close)"), tr = meas(t, "still trying");
+
+	if (!strcmp(t->scenario, "fin-blackhole")) {
+		fprintf(out, "- %s (%s): customer 0622/0825: FIN after 5 min idle, FIN "
+			"retransmissions +0.22, 0.44, 0.87, 1.76, 3.52, 6.96, 14.09, 28.16, 55.68, "
+			"112.64 s; `still trying` 60 s after the LOCK; new SYN from the same port "
+			"FIN + 184.3 s, at once SYN-ACK, LOCK, reply, `OK`. Ours: FIN %.1f s after "
+			"the last use; FIN retransmissions (model/measured) %s; `still trying` %.2f s "
+			"after the LOCK; new connection %.2f s after the LOCK, %s. Match: the order of "
+			"events, the doubling FIN schedule, the stall until the old socket dies, the "
+			"port reuse. Differs: our server still holds the old connection (it never "
+			"saw the FIN) and answers the SYN with a challenge ACK before the handshake "
+			"(see timeline.txt); the customer's server answered with a SYN-ACK at once.\n",
+			t->casename, t->kernel, fin, fr ? fr->why : "-", tr,
+			nc && nc->has_measured ? nc->measured : -1.0,
+			nc ? nc->why : "port not seen");
+	} else if (!strcmp(t->scenario, "portmap-synack-lost")) {
+		fprintf(out, "- %s (%s): customer 0619: SYN to 111, SYN-ACK, no final ACK, both "
+			"retransmitted for about a minute, `still trying` ~64 s after the first SYN. "
+			"Ours: SYN retransmissions (model/measured s after the first SYN) %s; "
+			"`still trying` %.2f s after the LOCK; SYN-ACKs visible in capture.pcap "
+			"(dropped in the client's input hook). Differs where the kernel's TCP does: "
+			"tcp_syn_linear_timeouts (mainline) retransmits at 1 s steps first; the "
+			"customer's 4.19 doubles from 1 s.\n", t->casename, t->kernel,
+			syn ? syn->why : "-", tr);
+	}
+}
+
 void lr_rep_answers(FILE *out, const struct lr_rep_test *t, int n)
 {
 	char trying[256], ok[256];
@@ -237,6 +295,14 @@ void lr_rep_answers(FILE *out, const struct lr_rep_test *t, int n)
 		"Rules and sources: docs/timing-model.md.\n",
 		p->nlm_timeout, p->nlm_timeout, 6 * p->nlm_timeout, 6 * p->nlm_timeout,
 		p->rules, 9 * p->nlm_timeout, p->hz, p->syn_retries, p->syn_linear);
+	for (i = 0, j = 0; i < n; i++) {
+		if (strcmp(t[i].scenario, "fin-blackhole") &&
+		    strcmp(t[i].scenario, "portmap-synack-lost"))
+			continue;
+		if (!j++)
+			fprintf(out, "\n**The customer's captures beside ours:**\n\n");
+		beside_seed(out, &t[i]);
+	}
 	fprintf(out, "\n**3. How retransmission works** (measured; model/measured pairs are in "
 		"seconds):\n\n");
 	for (i = 0; i < n; i++)
