@@ -26,7 +26,8 @@ KJOBS=${KJOBS:-$(nproc)}
 KORG=https://cdn.kernel.org/pub/linux/kernel
 LR_KORG_TIMEOUT=${LR_KORG_TIMEOUT:-5}
 # Bump when the build recipe below changes in a way that changes the bzImage.
-RECIPE=1
+# 2: ARCH=x86_64 CROSS_COMPILE= on kbuild's command line (verify-repro saw other bytes)
+RECIPE=2
 DL=$LR_CACHE/downloads
 SUMS=$DL/SHA256SUMS
 
