@@ -44,7 +44,7 @@ run-all:	## run every case for every kernel in KERNELS, JOBS at a time
 shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
 	@vm/shell.sh
 
-check:		## unit tests, patch dry-runs, mainline build and the baseline case (CI)
+check:		## unit tests, patch dry-runs, mainline build, every case on mainline (quick; CI)
 	@scripts/check.sh
 
 bisect-step:	## for git bisect run: KSRC=tree CASE=… EXPECT=…; exit 0 good, 1 bad, 125 skip
