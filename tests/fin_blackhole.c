@@ -46,20 +46,6 @@ FIXTURE_TEARDOWN(fin_blackhole)
 #define FIN_TO_LOCK_0825_S	28
 /* net/sunrpc/xprtsock.c XS_IDLE_DISC_TO, via the model */
 #define IDLE_S			(lr_xs_idle_disc_to() / 1e3)
-/* sampling period of the socket watcher (lib/impair.c) */
-#define SAMPLE_S		0.02
-
-/* the last socket event of lport, or NULL */
-static const struct lr_sock_ev *sock_last(const struct lr_imp *m, int lport)
-{
-	int i;
-
-	for (i = m->nsev - 1; i >= 0; i--)
-		if (m->sev[i].lport == lport)
-			return &m->sev[i];
-	return NULL;
-}
-
 /*
  * wait until socket lport is in state; state < 0: until it left FIN_WAIT1 (gone, or its
  * port already taken by the next connection: the watcher keys sockets by local port).
@@ -71,7 +57,7 @@ static double wait_sock(struct imp_fix *f, int lport, int state, double deadline
 
 	while (lr_now() < deadline) {
 		lr_imp_wait(&f->m, NULL, lr_now() + 0.1, NULL);
-		e = sock_last(&f->m, lport);
+		e = lr_imp_sock_last(&f->m, lport);
 		if (!e)
 			continue;
 		if (state < 0 ? e->gone || e->state != LR_TCP_FIN_WAIT1 :
@@ -135,7 +121,7 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 	t_fin = wait_sock(f, old, LR_TCP_FIN_WAIT1, t_used + IDLE_S + IMP_SAFETY_S);
 	ASSERT_LT(0, t_fin) TH_LOG("no FIN within %.0f s of the last use", IDLE_S + IMP_SAFETY_S);
 	lr_imp_moment(m, "FIN (idle close)", "the unlock", IDLE_S, IDLE_S - 0.5,
-		      IDLE_S + lr_timer_slack(&m->p, lr_xs_idle_disc_to()) / 1e3 + 1 + SAMPLE_S,
+		      IDLE_S + lr_timer_slack(&m->p, lr_xs_idle_disc_to()) / 1e3 + 1 + LR_SAMPLE_S,
 		      t_fin - t_used, "XS_IDLE_DISC_TO (xprt_schedule_autodisconnect) rounded "
 		      "up by the timer wheel; + TCG and the 20 ms sampling");
 	TH_LOG("FIN %.2f s after the last use (XS_IDLE_DISC_TO %.0f s)", t_fin - t_used, IDLE_S);
@@ -185,8 +171,8 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 								t_fin) : 0;
 		double sl = lr_timer_slack(&m->p, (long)(g * 1e3)) / 1e3;
 		double slp = k ? lr_timer_slack(&m->p, (long)(gp * 1e3)) / 1e3 : 0;
-		double lo = (k == 1 ? gp - slp : 2 * gp - 2 * slp) - 2 * SAMPLE_S - 1;
-		double hi = (k == 1 ? gp : 2 * gp) + sl + 2 * SAMPLE_S + 1;
+		double lo = (k == 1 ? gp - slp : 2 * gp - 2 * slp) - 2 * LR_SAMPLE_S - 1;
+		double hi = (k == 1 ? gp : 2 * gp) + sl + 2 * LR_SAMPLE_S + 1;
 		bool ok = k == 0 || (g >= lo && g <= hi);
 
 		l = strlen(msg);

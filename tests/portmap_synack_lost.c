@@ -37,7 +37,6 @@ FIXTURE_TEARDOWN(portmap_synack_lost)
 }
 
 #define RPCBIND_PORT	111
-#define SAMPLE_S	0.02	/* the socket watcher's period (lib/impair.c) */
 
 TEST_F_TIMEOUT(portmap_synack_lost, lock, IMP_TEST_TIMEOUT)
 {
@@ -92,7 +91,7 @@ TEST_F_TIMEOUT(portmap_synack_lost, lock, IMP_TEST_TIMEOUT)
 		bool ok;
 
 		late += lr_timer_slack(&m->p, syn.at[i + 1] - syn.at[i]) / 1e3;
-		tol = late + 1 + SAMPLE_S;
+		tol = late + 1 + LR_SAMPLE_S;
 		ok = got >= want - 0.5 && got <= want + tol;
 
 		/* only while the drop was on: after it the handshake may complete */

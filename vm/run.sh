@@ -135,17 +135,7 @@ run_case() {
 			{ warn "packet capture did not start (see $tmp/capture.log)"; return 2; }
 		defer net_capture_stop
 
-		local append="lr.case=$case lr.profile=$PROFILE" hz
-		# CONFIG_HZ is not in the guest's /proc; the timing model needs it (timer wheel)
-		hz=$(sed -n 's/^CONFIG_HZ=//p' "$(dirname "$bz")/config" 2>/dev/null)
-		[ -n "$hz" ] && append+=" lr.hz=$hz"
-		append+=" lr.patchset=$(kv "$kinfo" patchset)"
-		# 4.x calibrates its local APIC timer against the PM timer at boot; under TCG on a
-		# busy host that came out 13% off ("APIC calibration not consistent with PM-Timer:
-		# 87ms instead of 100ms") and stretched every kernel timer by ~10%. The PIT,
-		# emulated on QEMU's virtual clock, needs no calibration. (Newer kernels: timings
-		# measured within 1% with the APIC timer.)
-		case $(kv "$kinfo" version) in [1-4].*) append+=" nolapic_timer" ;; esac
+		local append="lr.case=$case lr.profile=$PROFILE $(kernel_args "$kinfo")"
 		[ "${LR_DEBUG:-0}" = 1 ] && append+=" lr.debug=1"
 		ts=$(now)
 		start_guest server

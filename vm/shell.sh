@@ -47,7 +47,7 @@ resolve_kernel "$kname" "$dir/kernel" || krc=$?
 resolve_images "$dir/images"
 bz=$(kv "$dir/kernel" bzimage)
 
-append="lr.profile=$PROFILE"
+append="lr.profile=$PROFILE $(kernel_args "$dir/kernel")"
 [ "${LR_DEBUG:-0}" = 1 ] && append+=" lr.debug=1"
 if [ -n "$cmd" ]; then
 	# quiet: the terminal shows the command's output and the lr: lines, not the boot log

@@ -371,7 +371,7 @@ void lr_imp_watch(struct lr_imp *m, int port)
 	lr_imp_sample(m);
 }
 
-static struct lr_sock_ev *last_ev(struct lr_imp *m, int lport)
+const struct lr_sock_ev *lr_imp_sock_last(const struct lr_imp *m, int lport)
 {
 	int i;
 
@@ -390,7 +390,7 @@ static void add_ev(struct lr_imp *m, double t, int lport, int state, int retr, b
 void lr_imp_sample(struct lr_imp *m)
 {
 	int lports[32], n = 0, i, rport, lport, state, retr;
-	struct lr_sock_ev *e;
+	const struct lr_sock_ev *e;
 	struct in_addr want;
 	unsigned int ra;
 	char line[512];
@@ -408,7 +408,7 @@ void lr_imp_sample(struct lr_imp *m)
 			continue;
 		if (n < 32)
 			lports[n++] = lport;
-		e = last_ev(m, lport);
+		e = lr_imp_sock_last(m, lport);
 		if (!e || e->gone || e->state != state || e->retr != retr)
 			add_ev(m, t, lport, state, retr, false);
 	}
@@ -418,7 +418,7 @@ void lr_imp_sample(struct lr_imp *m)
 		int j, lp = m->sev[i].lport;
 		bool seen = false;
 
-		if (last_ev(m, lp) != &m->sev[i] || m->sev[i].gone)
+		if (lr_imp_sock_last(m, lp) != &m->sev[i] || m->sev[i].gone)
 			continue;
 		for (j = 0; j < n; j++)
 			seen |= lports[j] == lp;
@@ -467,7 +467,7 @@ int lr_imp_wait(struct lr_imp *m, const char *ere, double deadline, double *ts)
 		left = (int)((deadline - lr_now()) * 1000);
 		if (left <= 0)
 			return 0;
-		tick = m->watch_port > 0 ? 20 : 100;	/* socket sampling period */
+		tick = m->watch_port > 0 ? (int)(LR_SAMPLE_S * 1000) : 100;
 		if (poll(&pfd, 1, left > tick ? tick : left) < 0 && errno != EINTR)
 			return -1;
 	}
@@ -798,29 +798,28 @@ static int local_ctl(const char *cmd, char **out)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* the lr-ctl command that switches m's impairment */
-static void imp_cmd(const struct lr_imp *m, bool on, char *cmd, size_t size, bool *local)
+/* the lr-ctl command for m's impairment, verb "on", "off" or "status"; *local: this guest */
+static void imp_cmd(const struct lr_imp *m, const char *verb, char *cmd, size_t size,
+		    bool *local)
 {
-	*local = false;
+	bool on = !strcmp(verb, "on");
+
+	*local = m->sc == LR_PORTMAP_SYNACK_LOST;
 	switch (m->sc) {
 	case LR_SVC_SLEEP:
-		snprintf(cmd, size, "svc-sleep %s", on ? "on" : "off");
+		snprintf(cmd, size, "svc-sleep %s", verb);
 		break;
-	case LR_LINK_DOWN:
-		snprintf(cmd, size, "link %s", on ? "down" : "up");
+	case LR_LINK_DOWN:	/* "on" is the link going down */
+		snprintf(cmd, size, "link %s", on ? "down" : !strcmp(verb, "off") ? "up" : verb);
 		break;
 	case LR_FIN_BLACKHOLE:
 		if (on)
 			snprintf(cmd, size, "fin-blackhole on %d", m->lockd_port);
 		else
-			snprintf(cmd, size, "fin-blackhole off");
+			snprintf(cmd, size, "fin-blackhole %s", verb);
 		break;
 	case LR_PORTMAP_SYNACK_LOST:
-		if (on)
-			snprintf(cmd, size, "synack-drop on %s", m->server);
-		else
-			snprintf(cmd, size, "synack-drop off");
-		*local = true;
+		snprintf(cmd, size, "synack-drop %s%s%s", verb, on ? " " : "", on ? m->server : "");
 		break;
 	default:
 		cmd[0] = '\0';
@@ -833,7 +832,7 @@ static int imp_switch(struct lr_imp *m, bool on, double *t)
 	bool local;
 	int rc;
 
-	imp_cmd(m, on, cmd, sizeof(cmd), &local);
+	imp_cmd(m, on ? "on" : "off", cmd, sizeof(cmd), &local);
 	if (!cmd[0]) {
 		errno = EINVAL;
 		return -1;
@@ -864,9 +863,8 @@ long lr_imp_dropped(const struct lr_imp *m)
 	bool local;
 	long n = -1;
 
-	imp_cmd(m, true, cmd, sizeof(cmd), &local);
-	/* "<name> status": the nft table with its counter */
-	snprintf(strchr(cmd, ' ') + 1, sizeof(cmd) - (strchr(cmd, ' ') + 1 - cmd), "status");
+	/* "status" lists the nft table with its counter */
+	imp_cmd(m, "status", cmd, sizeof(cmd), &local);
 	if ((local ? local_ctl(cmd, &out) : lr_server(cmd, &out)) == 0 && out &&
 	    (p = strstr(out, "counter packets ")))
 		n = strtol(p + strlen("counter packets "), NULL, 10);

@@ -59,6 +59,8 @@ struct lr_sock_ev {
 };
 
 #define LR_SOCK_EV_MAX	256
+/* the watcher's sampling period: a socket event is stamped up to this late */
+#define LR_SAMPLE_S	0.02
 
 /* the TCP states the watcher names (include/net/tcp_states.h) */
 #define LR_TCP_ESTABLISHED	1
@@ -116,6 +118,8 @@ int lr_imp_wait(struct lr_imp *m, const char *ere, double deadline, double *ts);
  * retransmission count (m->sev): SYN and FIN retransmissions seen from inside the guest.
  */
 void lr_imp_watch(struct lr_imp *m, int port);
+/* the last recorded event of the client's socket lport, or NULL */
+const struct lr_sock_ev *lr_imp_sock_last(const struct lr_imp *m, int lport);
 /* sample once now */
 void lr_imp_sample(struct lr_imp *m);
 /* pure: one /proc/net/tcp line -> remote address/port, local port, state, retrnsmt */
