@@ -114,6 +114,9 @@ int lr_imp_init(struct lr_imp *m, enum lr_scenario sc, const char *test, char *e
 	m->test = test;
 	m->kmsg = -1;
 	m->rpc_debug0 = m->nlm_debug0 = -1;
+	m->tick_rate = -1;
+	if (lr_tick_mark(&m->tick0))
+		m->tick0.cs = -1;
 	rc = lr_timing_read_params(&m->p, "/proc");
 	if (rc) {
 		setf(err, size, "timing parameters from /proc: %s", strerror(-rc));
@@ -146,6 +149,14 @@ int lr_imp_init(struct lr_imp *m, enum lr_scenario sc, const char *test, char *e
 		return -1;
 	}
 	return 0;
+}
+
+double lr_imp_tick_rate(struct lr_imp *m)
+{
+	struct lr_tickmark now;
+
+	m->tick_rate = lr_tick_mark(&now) ? -1 : lr_tick_rate(&m->tick0, &now);
+	return m->tick_rate;
 }
 
 /* ---- the client's lockd connection ---- */
@@ -733,6 +744,8 @@ void lr_imp_report(struct lr_imp *m, double t_ref)
 			"\"rules\": \"%s\"}", m->p.nlm_timeout, m->p.hz, m->p.tcp_syn_retries,
 			m->p.tcp_syn_linear_timeouts, m->p.tcp_retries2,
 			lr_rules(&m->p) == LR_RULES_4_19 ? "4.19" : "mainline");
+		fputs(", \"tick_rate\": ", f);
+		json_num(f, m->tick_rate < 0 ? NAN : m->tick_rate);
 		fprintf(f, ", \"t0_kmsg_s\": %.6f, \"moments\": [", t_ref + m->kmsg_off);
 		for (i = 0; i < m->nmom; i++) {
 			const struct lr_moment *o = &m->mom[i];

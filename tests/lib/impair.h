@@ -87,6 +87,8 @@ struct lr_imp {
 	int nsev;
 	struct lr_sock_ev sev[LR_SOCK_EV_MAX];
 	char note[1024];		/* free text for the report */
+	struct lr_tickmark tick0;	/* the guest's tick at lr_imp_init() */
+	double tick_rate;		/* the last lr_imp_tick_rate(), -1 unknown */
 };
 
 /* lr_imp_init(m, sc, test, err, size): 0, or -1 with a one-line reason in err. */
@@ -96,6 +98,9 @@ int lr_imp_init(struct lr_imp *m, enum lr_scenario sc, const char *test, char *e
 int lr_imp_fresh(struct lr_imp *m, const char *path2, char *err, size_t size);
 /* the client's established TCP connections to the server's lockd port (/proc/net/tcp) */
 int lr_lockd_conns(const struct lr_imp *m);
+
+/* the guest's tick rate since lr_imp_init() (lr_tick_rate()); -1 if unknown */
+double lr_imp_tick_rate(struct lr_imp *m);
 
 int lr_imp_trace_start(struct lr_imp *m);
 void lr_imp_trace_stop(struct lr_imp *m);

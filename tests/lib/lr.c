@@ -506,6 +506,35 @@ int lr_read_long(const char *path, long *val)
 	return 0;
 }
 
+long long lr_parse_proc_stat_ticks(const char *text)
+{
+	const char *p = text;
+	long long sum = 0, v;
+	int i, n;
+
+	while (p && strncmp(p, "cpu ", 4)) {
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p)
+		return -1;
+	for (p += 4, i = 0; i < 8; i++, p += n) {
+		if (sscanf(p, " %lld%n", &v, &n) != 1 || v < 0)
+			return -1;
+		sum += v;
+	}
+	return sum;
+}
+
+double lr_tick_rate(const struct lr_tickmark *a, const struct lr_tickmark *b)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (a->cs < 0 || b->cs < a->cs || b->t - a->t < 1 || hz <= 0)
+		return -1;
+	return (double)(b->cs - a->cs) / hz / (b->t - a->t);
+}
+
 static int read_text(const char *path, char *buf, size_t size)
 {
 	ssize_t n;
@@ -520,6 +549,18 @@ static int read_text(const char *path, char *buf, size_t size)
 		return -1;
 	buf[n] = '\0';
 	return 0;
+}
+
+int lr_tick_mark(struct lr_tickmark *m)
+{
+	char buf[4096];		/* the cpu line comes first */
+	int rc = read_text("/proc/stat", buf, sizeof(buf));
+
+	m->t = lr_now();
+	m->cs = rc < 0 ? -1 : lr_parse_proc_stat_ticks(buf);
+	if (rc == 0 && m->cs < 0)
+		errno = EINVAL;
+	return m->cs < 0 ? -1 : 0;
 }
 
 char lr_parse_stat_state(const char *stat)

@@ -108,6 +108,23 @@ int lr_dmesg_check(struct lr_dmesg_mark *m, char *report, size_t size);
 
 /* ---- /proc ---- */
 int lr_read_long(const char *path, long *val);	/* 0 or -1 (errno) */
+
+/*
+ * The guest's tick against its clock. Kernel timers count jiffies; a periodic tick that
+ * loses interrupts (TCG: a vCPU thread scheduled late coalesces them) makes every timer
+ * fire late in real time. Each tick accounts TICK_NSEC to one of /proc/stat's cpu times
+ * (CONFIG_TICK_CPU_ACCOUNTING with a periodic tick, both kernels), so their sum counts
+ * the ticks the guest took.
+ */
+struct lr_tickmark {
+	double t;			/* lr_now() */
+	long long cs;			/* /proc/stat cpu times summed, in USER_HZ units */
+};
+/* pure: the sum of the first 8 fields of the "cpu " line (user .. steal), -1 if none */
+long long lr_parse_proc_stat_ticks(const char *text);
+int lr_tick_mark(struct lr_tickmark *m);	/* 0 or -1 (errno) */
+/* tick-seconds per second of CLOCK_MONOTONIC from a to b; -1 if unknown (< 1 s apart) */
+double lr_tick_rate(const struct lr_tickmark *a, const struct lr_tickmark *b);
 /* pure: state letter from a /proc/<pid>/stat line ("12 (a b) S 1 ..."), 0 if malformed */
 char lr_parse_stat_state(const char *stat);
 /* pure: /proc/<pid>/syscall "72 0x3 0x7 ..." -> nr, args[6]; -1 if running/malformed */

@@ -481,6 +481,17 @@ long lr_portmap_still_trying(const struct lr_params *p)
 	return maj;
 }
 
+long lr_window_tick_rate(struct lr_window *w, double rate)
+{
+	long add;
+
+	if (rate <= 0 || rate >= 1 || w->hi <= LR_TOL_TCG_MS)
+		return 0;
+	add = (long)((w->hi - LR_TOL_TCG_MS) * (1 / rate - 1) + 0.5);
+	w->hi += add;
+	return add;
+}
+
 static long sched_slack(const struct lr_params *p, const struct lr_rpc_sched *s)
 {
 	long slack = 0;

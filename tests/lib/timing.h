@@ -125,6 +125,17 @@ long lr_xs_reconnect_delay(unsigned int attempt);
 long lr_xs_idle_disc_to(void);
 long lr_timer_slack(const struct lr_params *p, long delay);
 
+/*
+ * The model counts jiffies. A guest whose periodic tick ran at @rate tick-seconds per
+ * second of its clock (lr_tick_rate(); < 1 when TCG made it lose ticks) fires every
+ * timer 1/rate later in real time: lr_window_tick_rate() stretches the window's
+ * timer-driven upper part (hi minus the TCG allowance) by 1/rate and returns the ms it
+ * added, 0 when the tick kept up or rate is unknown. Below LR_TICK_RATE_MIN a run says
+ * nothing about the kernel's timing any more: the tests fail it with that reason.
+ */
+#define LR_TICK_RATE_MIN	0.8
+long lr_window_tick_rate(struct lr_window *w, double rate);
+
 int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		       const struct lr_scenario_args *a, struct lr_expect *e);
 const char *lr_scenario_name(enum lr_scenario sc);

@@ -102,6 +102,26 @@ TEST(proc_stat_state)
 	EXPECT_EQ(0, lr_parse_stat_state(""));
 }
 
+TEST(proc_stat_ticks)
+{
+	struct lr_tickmark a = { 100.0, 5000 }, b = { 160.0, 10400 };
+
+	/* 4.19 and mainline: "cpu" then two spaces; guest/guest_nice are not summed
+	 * (already in user) */
+	EXPECT_EQ(1 + 2 + 3 + 4 + 5 + 6 + 7 + 8,
+		  lr_parse_proc_stat_ticks("cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 2 3 4 5 6 7 8 9 10\n"));
+	EXPECT_EQ(15, lr_parse_proc_stat_ticks("intr 1\ncpu 1 2 3 4 5 0 0 0\n"));
+	EXPECT_EQ(-1, lr_parse_proc_stat_ticks("cpu0 1 2 3 4 5 6 7 8\n"));
+	EXPECT_EQ(-1, lr_parse_proc_stat_ticks("cpu  1 2 3\n"));
+	EXPECT_EQ(-1, lr_parse_proc_stat_ticks(""));
+	/* USER_HZ 100: 5400 cs in 60 s = 0.9 tick-seconds per second */
+	ASSERT_EQ(100, sysconf(_SC_CLK_TCK));
+	EXPECT_EQ(0.9, lr_tick_rate(&a, &b));
+	EXPECT_EQ(-1, lr_tick_rate(&b, &a));
+	b.t = 100.5;
+	EXPECT_EQ(-1, lr_tick_rate(&a, &b));	/* too short to say */
+}
+
 TEST(proc_syscall)
 {
 	unsigned long args[6];

@@ -369,6 +369,24 @@ TEST(timer_wheel_and_reconnect)
 	EXPECT_EQ(300000, lr_xs_idle_disc_to());
 }
 
+TEST(lost_ticks_stretch_the_timers)
+{
+	/* 4.19 customer portmap window: 60 s + 2.048 s wheel + 1 s TCG */
+	struct lr_window w = { .expect = 60000, .lo = 59500, .hi = 63048 };
+
+	EXPECT_EQ(0, lr_window_tick_rate(&w, 1.0));
+	EXPECT_EQ(0, lr_window_tick_rate(&w, 1.02));	/* a tick cannot run early: noise */
+	EXPECT_EQ(0, lr_window_tick_rate(&w, -1));	/* unknown */
+	EXPECT_EQ(63048, w.hi);
+	/* 10 % of the ticks lost: every jiffy-driven ms is 1/0.9 ms of the guest's clock */
+	EXPECT_EQ(6894, lr_window_tick_rate(&w, 0.9));
+	EXPECT_EQ(69942, w.hi);
+	EXPECT_EQ(59500, w.lo);			/* timers still never fire early */
+	/* the TCG allowance alone is not a timer: nothing to stretch */
+	w = (struct lr_window){ .expect = 0, .lo = -500, .hi = 1000 };
+	EXPECT_EQ(0, lr_window_tick_rate(&w, 0.5));
+}
+
 /* a fake /proc tree in a temp dir */
 FIXTURE(procfs) {
 	char root[64];
