@@ -53,6 +53,34 @@ slowwait() {
 	done
 }
 
+# lr_accel KERNEL: "kvm" if /dev/kvm runs KERNEL to its first console line within 20 s,
+# else "tcg". A /dev/kvm that opens is not enough: on a nested machine without vmx/svm it
+# ran SeaBIOS but hung every Linux guest before its first console byte (seen on a CI
+# machine). The answer is kept per host boot ($LR_CACHE/accel.<boot_id>).
+lr_accel() {
+	local kernel=$1 f out pid a=tcg
+
+	f=$LR_CACHE/accel.$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+	if [ -s "$f" ]; then
+		cat "$f"
+		return
+	fi
+	if [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
+		out=$(mktemp) || return 1
+		qemu-system-x86_64 -M pc,accel=kvm -cpu max -m 128 -nodefaults -display none \
+			-no-reboot -kernel "$kernel" -append "console=ttyS0 panic=-1" \
+			-serial file:"$out" >/dev/null 2>&1 &
+		pid=$!
+		slowwait 20 grep -q "Linux version" "$out" && a=kvm
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rm -f "$out"
+		[ $a = kvm ] || warn "/dev/kvm did not run a guest kernel in 20 s: using TCG"
+	fi
+	mkdir -p "$LR_CACHE" && echo $a | atomic_write "$f"
+	echo $a
+}
+
 need_cmd() {	# need_cmd cmd [package]
 	command -v "$1" >/dev/null 2>&1 || die "'$1' not found (apt-get install ${2:-$1})"
 }

@@ -16,7 +16,7 @@
 #   --log FILE           QEMU's own stderr (and the command line used, first line)
 #
 # Machine: -M pc (microvm would need virtio-mmio or ACPI in the guest kernel; pc needs neither),
-# KVM when /dev/kvm can be opened, TCG otherwise (LR_ACCEL=kvm|tcg overrides). -no-reboot and
+# KVM when /dev/kvm runs a guest kernel (lr_accel), TCG otherwise (LR_ACCEL=kvm|tcg overrides). -no-reboot and
 # panic=-1: a guest that panics or reboots ends its QEMU, so "did not boot" is quick to see.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
@@ -56,11 +56,7 @@ esac
 [ -n "$console" ] || die "qemu.sh: a --console option is required"
 [ -z "$share" ] || [ -d "$share" ] || die "qemu.sh: share '$share' is not a directory"
 
-accel=${LR_ACCEL:-}
-if [ -z "$accel" ]; then
-	# usable = openable read-write by us, not merely present
-	if [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then accel=kvm; else accel=tcg; fi
-fi
+accel=${LR_ACCEL:-$(lr_accel "$kernel")}
 
 # Firmware: SeaBIOS (QEMU's default). qboot boots ~1 s sooner but gives no MP table, and our
 # kernel has neither ACPI nor MSI: the virtio devices then get no IRQ and crawl (measured: the

@@ -107,6 +107,19 @@ boot_failure() {
 	printf '%s VM did not %s (%s): console %s/console.%s' "$1" "$2" "$why" "$final" "$1"
 }
 
+# decide_accel KINFO...: KVM or TCG for every guest of the run, decided once (lr_accel) with
+# the first resolved kernel's bzImage; LR_ACCEL set by the user wins
+decide_accel() {
+	local f bz
+	[ -n "${LR_ACCEL:-}" ] && return
+	for f; do
+		bz=$(kv "$f" bzimage 2>/dev/null) && [ -n "$bz" ] || continue
+		LR_ACCEL=$(lr_accel "$bz")
+		export LR_ACCEL
+		return
+	done
+}
+
 run_case() {
 	local kname=$1 case=$2 n=$3 kinfo=$4 krc=$5 img=$6
 	local cname final tmp ns bz t0 ts tc tr tm rs rcm qs qc verdict= reason= timeout
@@ -357,6 +370,7 @@ one|bisect)
 		[ $mode = bisect ] && { warn "$(head -1 "$scratch/kernel")"; exit 125; }
 		die "$(head -1 "$scratch/kernel")"
 	fi
+	[ $krc = 0 ] && decide_accel "$scratch/kernel"
 	resolve_images "$scratch/images"
 	new_run "$scratch/images"
 	log "run $RUN_ID: $kname $case (results/$RUN_ID)"
@@ -390,11 +404,12 @@ all)
 		[ "${krc[$k]}" = 1 ] && die "$(head -1 "$scratch/kernel.$k")"
 		[ "${krc[$k]}" = 3 ] && log "kernel $k: $(head -1 "$scratch/kernel.$k")"
 	done
+	decide_accel $(for k in $kernels; do [ "${krc[$k]}" = 0 ] && echo "$scratch/kernel.$k"; done)
 	resolve_images "$scratch/images"
 	new_run "$scratch/images"
 	set -- $kernels; nk=$#; set -- $cases
 	total=$((nk * $#))
-	log "run $RUN_ID: $total case(s), $jobs_max at a time, profile $PROFILE (results/$RUN_ID)"
+	log "run $RUN_ID: $total case(s), $jobs_max at a time, profile $PROFILE, ${LR_ACCEL:-tcg} (results/$RUN_ID)"
 	declare -A wpids=()
 	defer 'for p in "${!wpids[@]}"; do kill -TERM $p; done; wait'
 	worst=0 n=0 i=0
