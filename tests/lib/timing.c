@@ -41,6 +41,7 @@
 
 /* include/net/tcp.h (both) */
 #define TCP_TIMEOUT_INIT	(1 * MSEC_PER_SEC)	/* TCP_TIMEOUT_INIT: first SYN RTO */
+#define TCP_TIMEOUT_MIN_JIFFIES	2L			/* TCP_TIMEOUT_MIN = 2U */
 #define TCP_RTO_MIN		200L			/* TCP_RTO_MIN = HZ / 5 */
 #define TCP_RTO_MAX		(120 * MSEC_PER_SEC)	/* TCP_RTO_MAX (TCP_RTO_MAX_SEC) */
 #define TCP_SYN_RETRIES		6			/* TCP_SYN_RETRIES */
@@ -492,6 +493,22 @@ long lr_window_tick_rate(struct lr_window *w, double rate)
 	return add;
 }
 
+/*
+ * fin-blackhole: the SYN from the reused port meets a server that still holds the old
+ * connection: challenge ACK (RFC 5961), the client's RST, then the SYN again. Mainline
+ * (5.10 already) re-sends it TCP_TIMEOUT_MIN (2 jiffies) after the bad ACK
+ * (tcp_rcv_synsent_state_process(): "Previous FIN/ACK or RST/ACK might be ignored");
+ * 4.19 has no such branch and waits for the SYN's RTO, TCP_TIMEOUT_INIT.
+ */
+static long stale_peer_resyn(const struct lr_params *p)
+{
+	long hz = p->hz ? p->hz : LR_DEFAULT_HZ;
+	long d = lr_rules(p) == LR_RULES_4_19 ? TCP_TIMEOUT_INIT :
+		 (TCP_TIMEOUT_MIN_JIFFIES * MSEC_PER_SEC + hz - 1) / hz;
+
+	return d + lr_timer_slack(p, d);
+}
+
 static long sched_slack(const struct lr_params *p, const struct lr_rpc_sched *s)
 {
 	long slack = 0;
@@ -603,11 +620,23 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		e->still_trying = death > e->sched.first_major;
 		window(&e->trying, e->sched.first_major, LR_TOL_EARLY_MS,
 		       sched_slack(p, &e->sched) + LR_TOL_TCG_MS, call, wheel_why);
-		window(&e->ok, death, LR_TOL_EARLY_MS,
+		window(&e->gone, death, LR_TOL_EARLY_MS,
 		       lr_timer_slack(p, fin.giveup - last) + LR_TOL_TCG_MS, call,
 		       "the old socket dies at FIN + TCP_USER_TIMEOUT (180 s) on a timer "
-		       "clamped to it and rounded up by the timer wheel; then SYN from the "
-		       "same port, LOCK, reply; + TCG");
+		       "clamped to it and rounded up by the timer wheel; + TCG");
+		if (a && a->peer_stale)
+			window(&e->ok, death, LR_TOL_EARLY_MS, e->gone.hi - death +
+			       stale_peer_resyn(p), call, r == LR_RULES_4_19 ?
+			       "the old socket's death (FIN + TCP_USER_TIMEOUT, timer wheel), then "
+			       "SYN from the same port; a server still holding the old connection "
+			       "answers it with a challenge ACK, and 4.19 sends the SYN again only "
+			       "at its RTO (TCP_TIMEOUT_INIT 1 s); LOCK, reply; + TCG" :
+			       "the old socket's death (FIN + TCP_USER_TIMEOUT, timer wheel), then "
+			       "SYN from the same port; a server still holding the old connection "
+			       "answers it with a challenge ACK, and the SYN goes again 2 jiffies "
+			       "later (tcp_rcv_synsent_state_process); LOCK, reply; + TCG");
+		else
+			e->ok = e->gone;
 		return 0;
 
 	case LR_PORTMAP_SYNACK_LOST:

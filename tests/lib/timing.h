@@ -88,6 +88,9 @@ struct lr_scenario_args {
 	long fin_rto;		/* fin-blackhole: RTO of the old connection; 0 -> tcp_rto_min */
 	int no_reuseport;	/* fin-blackhole: lockd's RPC client without
 				 * RPC_CLNT_CREATE_REUSEPORT (kernel-patches no-reuseport) */
+	int peer_stale;		/* fin-blackhole: the server may still hold the old
+				 * connection (it never saw the FIN), so the SYN from the
+				 * reused port can draw a challenge ACK */
 };
 
 /* An expected moment: [lo, hi] around expect, and why the window is that wide. */
@@ -101,6 +104,7 @@ struct lr_expect {
 	int still_trying;	/* 1: "not responding, still trying" must appear */
 	struct lr_window trying;
 	struct lr_window ok;	/* "lockd: server ... OK" */
+	struct lr_window gone;	/* fin-blackhole: the old socket's death */
 	struct lr_rpc_sched sched;
 };
 

@@ -246,6 +246,19 @@ TEST(seed_fin_blackhole_0622)
 	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
 	EXPECT_LT(e.ok.hi, (3 * 60000 + 17959 - 13639) - a.fin_to_call);
 
+	/* our server never saw the FIN: if it still holds the connection, its challenge
+	 * ACK costs 4.19 one SYN RTO (1 s), mainline 2 jiffies */
+	a.peer_stale = 1;
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
+	EXPECT_EQ(e.gone.hi + 1000 + 32, e.ok.hi);
+	EXPECT_EQ(e.gone.expect, e.ok.expect);
+	lr_timing_defaults(&p, 7, 3);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
+	EXPECT_EQ(e.gone.hi + 8 + 4, e.ok.hi);
+	p419(&p);
+	p.hz = 250;
+	a.peer_stale = 0;
+
 	/* a LOCK issued late enough that the socket dies first: no "still trying" */
 	a.fin_to_call = 150000;
 	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
