@@ -598,10 +598,11 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		return 0;
 
 	case LR_FIN_BLACKHOLE:
-		if (a && a->no_reuseport && r == LR_RULES_MAINLINE) {
-			/* xs_tcp_shutdown() without reuseport is xs_close(): the transport
-			 * lets go of the FIN_WAIT1 socket at the idle close and the LOCK
-			 * connects at once from a new port; nothing times out */
+		if (a && a->no_reuseport) {
+			/* xs_tcp_shutdown() without reuseport is xs_close() (mainline; 4.19
+			 * with kernel-patches/4.19/no-reuseport.patch): the transport lets
+			 * go of the FIN_WAIT1 socket at the idle close and the LOCK connects
+			 * at once from a new port; nothing times out */
 			e->still_trying = 0;
 			window(&e->ok, 0, LR_TOL_EARLY_MS, to.initval, call,
 			       "a new connection and one round trip: answered before lockd's "

@@ -266,8 +266,8 @@ TEST(seed_fin_blackhole_0622)
 	EXPECT_EQ(30000, e.ok.expect);
 }
 
-/* PATCHSET=no-reuseport: mainline's xs_tcp_shutdown() is xs_close(), no stall; 4.19 has
- * no such flag and always keeps its port, so the argument changes nothing there */
+/* PATCHSET=no-reuseport: xs_tcp_shutdown() is xs_close(), no stall; mainline by dropping
+ * RPC_CLNT_CREATE_REUSEPORT, 4.19 by the patch's RPC_CLNT_CREATE_NO_REUSEPORT */
 TEST(fin_blackhole_no_reuseport)
 {
 	struct lr_params p;
@@ -280,6 +280,9 @@ TEST(fin_blackhole_no_reuseport)
 	EXPECT_EQ(0, e.ok.expect);
 	EXPECT_EQ(10000, e.ok.hi);	/* answered before the first retransmission */
 	p419(&p);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
+	EXPECT_EQ(0, e.still_trying);
+	a.no_reuseport = 0;
 	ASSERT_EQ(0, lr_scenario_expect(&p, LR_FIN_BLACKHOLE, &a, &e));
 	EXPECT_EQ(1, e.still_trying);
 }
