@@ -94,7 +94,7 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 	const char *patchset = getenv("LR_PATCHSET"), *profile = getenv("LR_PROFILE");
 	double t_used, t_on, t_fin, t_go, t_death, t_new, ts_try = -1, ts_ok = -1, d, took;
 	double at[LR_MAX_SEGS], rto;
-	int old = -1, port, n, i, k, rc;
+	int old = -1, port, n, i, k, rc, nc, cport[LR_MAX_SEGS];
 	bool customer = profile && !strcmp(profile, "customer");
 	char msg[1024] = "";
 	size_t l;
@@ -205,19 +205,44 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 	}
 	imp_check(f, "fcntl() returned", &e.ok, u.r.t_ret - u.r.t_call, _metadata);
 
-	/* the reconnect: same source port or not */
+	/*
+	 * The reconnect: the source port of each connect attempt of lockd's transport after
+	 * the LOCK (rpc_debug: xs_bind, then the connect worker), and of the connection that
+	 * carried the LOCK (socket watcher). Port reuse is a property of the first attempt:
+	 * when it fails (the server's stale connection may refuse it), mainline forgets the
+	 * port (xs_tcp_state_change(): TCP_CLOSE while connecting -> xs_reset_srcport()) and
+	 * the next attempt binds a new one; 4.19 keeps it.
+	 */
+	nc = lr_trace_connects(m->trace, m->ntrace, u.r.t_call, m->lockd_port, cport, NULL,
+			       LR_MAX_SEGS);
+	for (k = 0, msg[0] = '\0'; k < nc; k++) {
+		l = strlen(msg);
+		snprintf(msg + l, sizeof(msg) - l, "%s%d", k ? ", " : "", cport[k]);
+	}
 	t_new = t_go;
 	port = new_conn(m, old, &t_new);
 	EXPECT_LT(0, port) TH_LOG("no new lockd connection seen");
-	TH_LOG("new connection from port %d, %.2f s after the LOCK call (old port %d): %s", port,
-	       t_new - u.r.t_call, old, port == old ? "the same reserved port (TCP Port numbers "
-	       "reused in the capture)" : "a new port");
+	TH_LOG("connect attempts after the LOCK from port %s; the connection that carried it "
+	       "from port %d, %.2f s after the LOCK call (old port %d): %s", nc ? msg : "(none "
+	       "in the trace)", port, t_new - u.r.t_call, old, port == old ? "the same reserved "
+	       "port (TCP Port numbers reused in the capture)" : "a new port");
 	lr_imp_moment(m, "new connection", "the fcntl() call", -1, 0, 0, t_new - u.r.t_call,
 		      port == old ? "same source port" : "new source port");
+	ASSERT_LE(1, nc) TH_LOG("no connect attempt of lockd's transport in the rpc_debug trace");
 	if (a.no_reuseport) {
-		EXPECT_NE(old, port) TH_LOG("no-reuseport kernel reused the port");
+		EXPECT_NE(old, cport[0]) TH_LOG("no-reuseport kernel reused the port");
+		EXPECT_NE(old, port);
 	} else {
-		EXPECT_EQ(old, port) TH_LOG("lockd's transport did not reuse its port");
+		EXPECT_EQ(old, cport[0]) TH_LOG("lockd's transport did not reuse its port");
+		if (lr_rules(&m->p) == LR_RULES_4_19) {
+			EXPECT_EQ(old, port) TH_LOG("4.19 never forgets its source port");
+		} else {
+			EXPECT_TRUE(port == old || (nc > 1 && port == cport[nc - 1]))
+				TH_LOG("carried from port %d, not from an attempt's port", port);
+		}
+		if (port != old)
+			TH_LOG("the attempt from port %d failed; mainline then forgets the port "
+			       "(xs_reset_srcport()) and binds a new one", old);
 	}
 	EXPECT_LE(1, lr_imp_dropped(m)) TH_LOG("the server's rule dropped no FIN");
 	TH_LOG("FINs dropped by the server's rule: %ld", lr_imp_dropped(m));

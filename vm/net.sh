@@ -90,9 +90,11 @@ net_capture_start() {
 	local ns=$1 file=$2 log=$3
 	LR_CAPTURE_PID=
 	if command -v tcpdump >/dev/null 2>&1; then
-		# -U: write each packet at once, so the file is complete up to the last packet;
+		# --immediate-mode -U: hand each packet over and write it at once; without the first,
+		# packets still in the kernel ring when the capture stops are lost (seen: the last
+		# 34 of a case, its reconnect among them).
 		# -Z root: do not switch to the tcpdump user (the file stays root's, like the rest)
-		ip netns exec "$ns" setpriv --pdeathsig TERM tcpdump -Z root -n -i brd -s 0 -U -w "$file" >"$log" 2>&1 &
+		ip netns exec "$ns" setpriv --pdeathsig TERM tcpdump -Z root -n -i brd -s 0 --immediate-mode -U -w "$file" >"$log" 2>&1 &
 	elif command -v dumpcap >/dev/null 2>&1; then
 		# -P: classic pcap (not pcapng), like tcpdump
 		ip netns exec "$ns" setpriv --pdeathsig TERM dumpcap -q -P -i brd -s 0 -w "$file" >"$log" 2>&1 &

@@ -592,6 +592,31 @@ bool lr_imp_window(struct lr_imp *m, const char *what, const struct lr_window *w
 			     measured, w->why);
 }
 
+int lr_trace_connects(const struct lr_trace_rec *rec, int n, double since, int port,
+		      int *lport, double *at, int max)
+{
+	const char *p;
+	int i, bound = -1, k = 0, dport;
+
+	for (i = 0; i < n && k < max; i++) {
+		if ((p = strstr(rec[i].text, "xs_bind ")) && strstr(p, ": ok (0)")) {
+			p = strchr(p + 8, ':');
+			bound = p ? atoi(p + 1) : -1;
+			continue;
+		}
+		p = strstr(rec[i].text, "worker connecting xprt ");
+		if (!p || !(p = strstr(p, "(port ")) || sscanf(p, "(port %d)", &dport) != 1)
+			continue;
+		if (dport == port && bound > 0 && rec[i].t >= since) {
+			if (at)
+				at[k] = rec[i].t;
+			lport[k++] = bound;
+		}
+		bound = -1;
+	}
+	return k;
+}
+
 /* ---- transmissions ---- */
 
 int lr_imp_sends(const struct lr_imp *m, int proc, double t_call, double t_end, double *at,

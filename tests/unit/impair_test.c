@@ -21,6 +21,39 @@ TEST(rpcinfo_port)
 	EXPECT_EQ(-1, lr_rpcinfo_port("", 100021, 4, "tcp"));
 }
 
+/* mainline customer fin-blackhole: the first reconnect binds the old port, its connect
+ * fails, the next one binds a new port; an NFS connect in between is not lockd's */
+TEST(trace_connects)
+{
+	static const struct lr_trace_rec rec[] = {
+		{ 10.0, "RPC:       xs_bind 0.0.0.0:923: ok (0)" },
+		{ 10.0, "RPC:       worker connecting xprt 0000000063 via tcp to 192.168.53.40 (port 46153)" },
+		{ 20.0, "RPC:       worker connecting xprt 00000000ef via tcp to 192.168.53.40 (port 111)" },
+		{ 97.3, "RPC:       xs_bind 0.0.0.0:923: ok (0)" },
+		{ 97.3, "RPC:       worker connecting xprt 0000000063 via tcp to 192.168.53.40 (port 46153)" },
+		{ 97.3, "RPC:       00000000639a8c1b connect status 115 connected 0 sock state 2" },
+		{ 97.4, "RPC:       xs_bind 0.0.0.0:774: ok (0)" },
+		{ 97.4, "RPC:       worker connecting xprt 0000000063 via tcp to 192.168.53.40 (port 46153)" },
+		{ 97.6, "RPC:       xs_bind 0.0.0.0:835: ok (0)" },
+		{ 97.6, "RPC:       worker connecting xprt 0000000079 via tcp to 192.168.53.40 (port 2049)" },
+	};
+	int lport[4];
+	double at[4];
+
+	ASSERT_EQ(3, lr_trace_connects(rec, 10, 0, 46153, lport, at, 4));
+	EXPECT_EQ(923, lport[0]);
+	EXPECT_EQ(923, lport[1]);
+	EXPECT_EQ(774, lport[2]);
+	EXPECT_EQ(97.4, at[2]);
+	ASSERT_EQ(2, lr_trace_connects(rec, 10, 50, 46153, lport, NULL, 4));
+	EXPECT_EQ(923, lport[0]);
+	EXPECT_EQ(1, lr_trace_connects(rec, 10, 50, 46153, lport, NULL, 1));
+	EXPECT_EQ(1, lr_trace_connects(rec, 10, 0, 2049, lport, NULL, 4));
+	EXPECT_EQ(835, lport[0]);
+	/* the rpcbind connect binds no port (unprivileged, autobind): not counted */
+	EXPECT_EQ(0, lr_trace_connects(rec, 10, 0, 111, lport, NULL, 4));
+}
+
 /* mainline, nlm_timeout 3 (quick): alarms 3, 6, 9 s -> re-sends at 3, 9, 18 s */
 static void quick_mainline(struct lr_params *p, struct lr_rpc_sched *s,
 			   struct __test_metadata *_metadata)
