@@ -67,7 +67,8 @@ lr_accel() {
 	fi
 	if [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
 		out=$(mktemp) || return 1
-		qemu-system-x86_64 -M pc,accel=kvm -cpu max -m 128 -nodefaults -display none \
+		# --pdeathsig: the probe dies with us (Ctrl-C, run-all's TERM), never left behind
+		setpriv --pdeathsig KILL qemu-system-x86_64 -M pc,accel=kvm -cpu max -m 128 -nodefaults -display none \
 			-no-reboot -kernel "$kernel" -append "console=ttyS0 panic=-1" \
 			-serial file:"$out" >/dev/null 2>&1 &
 		pid=$!

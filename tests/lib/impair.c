@@ -593,7 +593,7 @@ bool lr_imp_window(struct lr_imp *m, const char *what, const struct lr_window *w
 }
 
 int lr_trace_connects(const struct lr_trace_rec *rec, int n, double since, int port,
-		      int *lport, double *at, int max)
+		      int *lport, int max)
 {
 	const char *p;
 	int i, bound = -1, k = 0, dport;
@@ -607,11 +607,8 @@ int lr_trace_connects(const struct lr_trace_rec *rec, int n, double since, int p
 		p = strstr(rec[i].text, "worker connecting xprt ");
 		if (!p || !(p = strstr(p, "(port ")) || sscanf(p, "(port %d)", &dport) != 1)
 			continue;
-		if (dport == port && bound > 0 && rec[i].t >= since) {
-			if (at)
-				at[k] = rec[i].t;
+		if (dport == port && bound > 0 && rec[i].t >= since)
 			lport[k++] = bound;
-		}
 		bound = -1;
 	}
 	return k;

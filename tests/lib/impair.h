@@ -100,14 +100,14 @@ int lr_imp_fresh(struct lr_imp *m, const char *path2, char *err, size_t size);
 int lr_lockd_conns(const struct lr_imp *m);
 
 /*
- * lr_trace_connects(rec, n, since, port, lport, at, max): the source ports of the
+ * lr_trace_connects(rec, n, since, port, lport, max): the source ports of the
  * transport's connect attempts to @port from the rpc_debug trace, in order: xs_bind()
  * prints "xs_bind <addr>:<lport>: ok (0)" and the connect worker then "worker connecting
- * xprt ... (port <port>)" (4.19 and mainline). Only attempts stamped at or after @since;
- * their stamps in @at (may be NULL). Returns how many (<= max). Pure.
+ * xprt ... (port <port>)" (4.19 and mainline). Only attempts stamped at or after @since.
+ * Returns how many (<= max). Pure.
  */
 int lr_trace_connects(const struct lr_trace_rec *rec, int n, double since, int port,
-		      int *lport, double *at, int max);
+		      int *lport, int max);
 
 /* the guest's tick rate since lr_imp_init() (lr_tick_rate()); -1 if unknown */
 double lr_imp_tick_rate(struct lr_imp *m);

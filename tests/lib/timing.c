@@ -627,15 +627,12 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		       "clamped to it and rounded up by the timer wheel; + TCG");
 		if (a && a->peer_stale)
 			window(&e->ok, death, LR_TOL_EARLY_MS, e->gone.hi - death +
-			       stale_peer_resyn(p), call, r == LR_RULES_4_19 ?
+			       stale_peer_resyn(p), call,
 			       "the old socket's death (FIN + TCP_USER_TIMEOUT, timer wheel), then "
 			       "SYN from the same port; a server still holding the old connection "
-			       "answers it with a challenge ACK, and 4.19 sends the SYN again only "
-			       "at its RTO (TCP_TIMEOUT_INIT 1 s); LOCK, reply; + TCG" :
-			       "the old socket's death (FIN + TCP_USER_TIMEOUT, timer wheel), then "
-			       "SYN from the same port; a server still holding the old connection "
-			       "answers it with a challenge ACK, and the SYN goes again 2 jiffies "
-			       "later (tcp_rcv_synsent_state_process); LOCK, reply; + TCG");
+			       "answers it with a challenge ACK and the SYN goes again (4.19: at "
+			       "its RTO, TCP_TIMEOUT_INIT 1 s; mainline: 2 jiffies later); LOCK, "
+			       "reply; + TCG");
 		else
 			e->ok = e->gone;
 		return 0;
