@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* report.c: the seed's three questions answered from timings.json (report.h). */
 #include "report.h"
+#include "timing.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +162,7 @@ const char *lr_rep_request(const char *test)
 		{ "unlock_behind_lock", "UNLOCK queued behind a stalled LOCK" },
 		{ "kill_setlkw", "CANCEL (async, sent when the F_SETLKW waiter is killed)" },
 		{ "kill_setlk", "UNLOCK (async, sent when the F_SETLK caller is killed)" },
+		{ "sequence", "LOCK, GRANTED_RES, a second LOCK (the customer's 0619 sequence)" },
 	};
 	size_t i;
 
@@ -169,7 +172,73 @@ const char *lr_rep_request(const char *test)
 	return test;
 }
 
-/* "18.17 s (model 18.00 [17.50, 19.77])" for the first moment whose name contains key */
+
+/* ---- helpers over one test's moments ---- */
+
+/* a moment of t by name, or NULL */
+static const struct lr_rep_moment *moment(const struct lr_rep_test *t, const char *what)
+{
+	int i;
+
+	for (i = 0; i < t->nmom; i++)
+		if (!strcmp(t->mom[i].what, what))
+			return &t->mom[i];
+	return NULL;
+}
+
+static bool seen(const struct lr_rep_moment *m)
+{
+	return m && m->has_measured;
+}
+
+/* "gap a -> b" moments are spans between two lines, not a line after a call */
+static bool is_gap(const struct lr_rep_moment *m)
+{
+	return !strncmp(m->what, "gap ", 4);
+}
+
+/* the row's name in lists: its case, or its test when the result file named none */
+static const char *row_name(const struct lr_rep_test *t)
+{
+	return t->casename[0] ? t->casename : t->test;
+}
+
+/* "61.02 s after the LOCK call", "not seen" (recorded, measured null) or "not recorded" */
+static const char *when(char *buf, size_t size, const struct lr_rep_moment *m)
+{
+	if (!m)
+		snprintf(buf, size, "not recorded");
+	else if (!m->has_measured)
+		snprintf(buf, size, "not seen");
+	else
+		snprintf(buf, size, "%.2f s after %s", m->measured, m->from);
+	return buf;
+}
+
+/* append one item to a "; "-separated list */
+static void __attribute__((format(printf, 3, 4)))
+add(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t l = strlen(buf);
+	va_list ap;
+
+	if (l && l + 2 < size) {
+		memcpy(buf + l, "; ", 3);
+		l += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf + l, size - l, fmt, ap);
+	va_end(ap);
+}
+
+/* what the moments matched of the customer's capture and what they did not */
+static void match_line(FILE *out, const char *match, const char *differ)
+{
+	fprintf(out, " Match: %s. Differs or not seen: %s.\n",
+		*match ? match : "nothing the moments show", *differ ? differ : "nothing");
+}
+
+/* "18.17 s (model 18.00 [17.50, 19.77])" for the moments whose name contains key */
 static void cell(char *buf, size_t size, const struct lr_rep_test *t, const char *key)
 {
 	size_t l = 0;
@@ -179,7 +248,7 @@ static void cell(char *buf, size_t size, const struct lr_rep_test *t, const char
 	for (i = 0; i < t->nmom; i++) {
 		const struct lr_rep_moment *m = &t->mom[i];
 
-		if (!strstr(m->what, key) || strstr(m->what, "returned"))
+		if (!strstr(m->what, key) || strstr(m->what, "returned") || is_gap(m))
 			continue;
 		l = strlen(buf);
 		if (!m->has_measured)
@@ -196,6 +265,283 @@ static void cell(char *buf, size_t size, const struct lr_rep_test *t, const char
 		snprintf(buf, size, "no");
 }
 
+/*
+ * What a test recorded of `timed out`: a measured line, a line asserted absent (the tests
+ * write expect and measured null and a why starting "absent"), a line recorded and not
+ * seen, or no such moment at all (a test that did not record it says nothing either way).
+ */
+enum { TO_MEASURED, TO_ABSENT, TO_NOT_SEEN, TO_NONE, TO_KINDS };
+
+static int timedout_kind(const struct lr_rep_test *t)
+{
+	const struct lr_rep_moment *m = moment(t, "timed out");
+
+	if (!m)
+		return TO_NONE;
+	if (m->has_measured)
+		return TO_MEASURED;
+	return strncmp(m->why, "absent", 6) ? TO_NOT_SEEN : TO_ABSENT;
+}
+
+/* the `timed out` column: "61.02 s after the GRANTED_RES call [59.50, 63.20]", none, - */
+static void timedout_cell(char *buf, size_t size, const struct lr_rep_test *t)
+{
+	const struct lr_rep_moment *m = moment(t, "timed out");
+	size_t l;
+
+	if (!m) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (seen(m))
+		when(buf, size, m);
+	else
+		snprintf(buf, size, "none");
+	l = strlen(buf);
+	if (m->has_expect)
+		snprintf(buf + l, size - l, seen(m) ? " [%.2f, %.2f]" : " (model [%.2f, %.2f])",
+			 m->lo, m->hi);
+}
+
+/* the sentence under question 1: each kind of `timed out` record and its cases */
+static void timedout_sentence(FILE *out, const struct lr_rep_test *t, int n)
+{
+	static const char *const words[TO_KINDS] = {
+		[TO_MEASURED] = "measured by",
+		[TO_ABSENT] = "asserted absent by",
+		[TO_NOT_SEEN] = "not seen by",
+		[TO_NONE] = "no `timed out` moment recorded by",
+	};
+	const struct lr_rep_moment *m;
+	const char *sep = " ";
+	char w[160];
+	int i, j, k, c;
+
+	fprintf(out, "`timed out`, from each test's `timed out` moment:");
+	for (k = 0; k < TO_KINDS; k++) {
+		for (i = 0, c = 0; i < n; i++)
+			c += timedout_kind(&t[i]) == k;
+		if (!c)
+			continue;
+		fprintf(out, "%s%s ", sep, words[k]);
+		sep = "; ";
+		if (c == n && k != TO_MEASURED) {
+			fprintf(out, "every case");
+			continue;
+		}
+		for (i = 0, j = 0; i < n; i++) {
+			if (timedout_kind(&t[i]) != k)
+				continue;
+			fprintf(out, "%s%s", j++ ? ", " : "", row_name(&t[i]));
+			m = moment(&t[i], "timed out");
+			/* the why says which guest printed it (GRANTED_MSG: the server) */
+			if (k == TO_MEASURED)
+				fprintf(out, " (%s: %s)", when(w, sizeof(w), m), m->why);
+		}
+	}
+	fprintf(out, ".\n\n");
+}
+
+/* ---- the customer's captures beside ours ---- */
+
+/*
+ * fin-blackhole against 0622/0825 (../shared/docs/SCENARIOS.md and the seed's packet
+ * tables): FIN 22:53:13.64, LOCK ~22:54:38, still trying 22:55:38, SYN from the same port
+ * 871 22:56:17.96 (FIN + 184.3 s), OK 22:56:18; FIN retransmissions of 0825 at +0.22,
+ * 0.44, 0.87, 1.76, 3.52, 6.96, 14.09, 28.16, 55.68, 112.64 s. Only what the case's own
+ * moments show is called a match: a no-reuseport run has no stall and a new port.
+ */
+static void beside_fin(FILE *out, const struct lr_rep_test *t)
+{
+	const struct lr_rep_moment *fin = moment(t, "FIN (idle close)"),
+		*fr = moment(t, "FIN retransmissions seen"), *tr = moment(t, "still trying"),
+		*gone = moment(t, "old socket gone"), *nc = moment(t, "new connection"),
+		*ok = moment(t, "OK");
+	char match[512] = "", differ[512] = "", b[5][160];
+
+	fprintf(out, "- %s (%s): customer 0622/0825: FIN after 5 min idle, FIN "
+		"retransmissions +0.22, 0.44, 0.87, 1.76, 3.52, 6.96, 14.09, 28.16, 55.68, "
+		"112.64 s; `still trying` 60 s after the LOCK; new SYN from the same port "
+		"FIN + 184.3 s, at once SYN-ACK, LOCK, reply, `OK`. Ours: FIN %s; FIN "
+		"retransmissions (model/measured s after the FIN) %s; `still trying` %s; old "
+		"socket gone %s; new connection %s (%s); `OK` %s.", t->casename, t->kernel,
+		when(b[0], sizeof(b[0]), fin), fr ? fr->why : "not recorded",
+		when(b[1], sizeof(b[1]), tr), when(b[2], sizeof(b[2]), gone),
+		when(b[3], sizeof(b[3]), nc), nc ? nc->why : "port not recorded",
+		when(b[4], sizeof(b[4]), ok));
+
+	/* the test marks a gap off the doubling rule with '!' */
+	if (seen(fr) && fr->measured >= 2 && !strchr(fr->why, '!'))
+		add(match, sizeof(match), "the doubling FIN schedule");
+	else if (seen(fr) && fr->measured >= 2)
+		add(differ, sizeof(differ), "FIN retransmissions off the doubling rule (marked !)");
+	else
+		add(differ, sizeof(differ), "fewer than two FIN retransmissions recorded");
+
+	if (!seen(tr)) {
+		add(differ, sizeof(differ), "no stall (no `still trying` measured)");
+	} else if (seen(gone) && seen(nc) && nc->measured >= gone->measured) {
+		add(match, sizeof(match), "the stall until the old socket died (`still trying`, "
+		    "then the new connection after the old socket was gone)");
+	} else {
+		add(match, sizeof(match), "a stall (`still trying`)");
+		add(differ, sizeof(differ), "no new connection seen after the old socket's death");
+	}
+	if (seen(tr) && seen(nc) && seen(ok) && tr->measured < nc->measured &&
+	    nc->measured <= ok->measured)
+		add(match, sizeof(match), "the order `still trying`, new connection, `OK`");
+	else if (seen(tr) && !seen(ok))
+		add(differ, sizeof(differ), "no `OK` seen after the `still trying`");
+	else if (seen(tr) && seen(nc))
+		add(differ, sizeof(differ), "the order of `still trying`, new connection, `OK`");
+
+	/* fin_blackhole.c writes "same source port" or "new source port" */
+	if (!seen(nc))
+		add(differ, sizeof(differ), "no new connection seen");
+	else if (!strncmp(nc->why, "same", 4))
+		add(match, sizeof(match), "the port reuse (the new connection from the old "
+		    "source port)");
+	else
+		add(differ, sizeof(differ), "the LOCK went out from a new source port (the "
+		    "customer's from the same port)");
+	match_line(out, match, differ);
+	if (seen(nc) && !strncmp(nc->why, "same", 4))
+		fprintf(out, "  Not in the moments: whether our server, which never saw the FIN "
+			"and may still hold the old connection, answered the SYN with a challenge "
+			"ACK (timeline.txt); the customer's server answered with a SYN-ACK at once.\n");
+}
+
+/*
+ * portmap-synack-lost against 0619: SYN to 111 at 02:21:34.14, SYN/SYN-ACK retransmitted,
+ * still trying 02:22:38 (~64 s later); the customer's 4.19 doubles the SYN RTO from 1 s.
+ */
+static void beside_portmap(FILE *out, const struct lr_rep_test *t)
+{
+	const struct lr_rep_moment *syn = moment(t, "SYN retransmissions"),
+		*tr = moment(t, "still trying");
+	char match[512] = "", differ[512] = "", b[160];
+
+	fprintf(out, "- %s (%s): customer 0619: SYN to 111, SYN-ACK, no final ACK, both "
+		"retransmitted for about a minute, `still trying` ~64 s after the first SYN. "
+		"Ours, with the SYN-ACKs dropped in the client's input hook (capture.pcap shows "
+		"them): SYN retransmissions (model/measured s after the first SYN) %s; "
+		"`still trying` %s.", t->casename, t->kernel, syn ? syn->why : "not recorded",
+		when(b, sizeof(b), tr));
+
+	if (seen(tr))
+		add(match, sizeof(match), "`still trying` while the rpcbind handshake could "
+		    "not complete");
+	else
+		add(differ, sizeof(differ), "no `still trying` measured");
+	/* the test marks a retransmission off the model's schedule with '!' */
+	if (seen(syn) && syn->measured >= 1 && !strchr(syn->why, '!'))
+		add(match, sizeof(match), "the SYN retransmitted unanswered (%.0f seen, each on "
+		    "the model's schedule)", syn->measured);
+	else if (seen(syn) && syn->measured >= 1)
+		add(differ, sizeof(differ), "SYN retransmissions off the model's schedule "
+		    "(marked !)");
+	else
+		add(differ, sizeof(differ), "no SYN retransmission recorded");
+	if (t->syn_linear)
+		add(differ, sizeof(differ), "our TCP keeps the SYN RTO at 1 s for the first %u "
+		    "retransmissions (tcp_syn_linear_timeouts), the customer's 4.19 doubled it "
+		    "from 1 s", t->syn_linear);
+	else
+		add(match, sizeof(match), "the SYN RTO doubling from 1 s "
+		    "(tcp_syn_linear_timeouts 0)");
+	match_line(out, match, differ);
+}
+
+/*
+ * customer-0619/sequence against 0619's three lines: still trying 02:22:38, timed out
+ * 03:50:47 (88 min 9 s later), still trying 06:22:05 (151 min 18 s later). Our gaps are
+ * as long as the test makes them, so they are shown, never compared.
+ */
+static void beside_0619(FILE *out, const struct lr_rep_test *t)
+{
+	const struct lr_rep_moment *tr = moment(t, "still trying"),
+		*to = moment(t, "timed out"), *again = moment(t, "still trying again"),
+		*g1 = moment(t, "gap still trying -> timed out"),
+		*g2 = moment(t, "gap timed out -> still trying again");
+	char b[3][160];
+
+	fprintf(out, "- %s (%s): customer 0619: `still trying` 02:22:38, `timed out` 03:50:47 "
+		"(88 min 9 s later), `still trying` 06:22:05 (151 min 18 s later). Ours: `still "
+		"trying` %s; `timed out` %s; `still trying` again %s; ", t->casename, t->kernel,
+		when(b[0], sizeof(b[0]), tr), when(b[1], sizeof(b[1]), to),
+		when(b[2], sizeof(b[2]), again));
+	if (seen(g1) && seen(g2))
+		fprintf(out, "`still trying` to `timed out` %.2f s, `timed out` to `still trying` "
+			"again %.2f s, so the order is %s.", g1->measured,
+			g2->measured, g1->measured > 0 && g2->measured > 0 ? "the customer's" :
+			"not the customer's");
+	else
+		fprintf(out, "the gaps were not measured, so the order is not established.");
+	fprintf(out, " Our gaps are set by the test (it waits only as long as the model "
+		"requires): only the order and each line's delay after its own call compare "
+		"with the customer's.\n");
+}
+
+/* ---- the answers ---- */
+
+/*
+ * The model's parameters for a record: the version from its kernel string (it picks the
+ * sunrpc rules), the rest as the guest read them. False when the string names none.
+ */
+static bool params_of(const struct lr_rep_test *t, struct lr_params *p)
+{
+	unsigned int major, minor;
+
+	if (sscanf(t->kernel, "%u.%u", &major, &minor) != 2)
+		return false;
+	lr_timing_defaults(p, major, minor);
+	p->nlm_timeout = t->nlm_timeout;
+	if (t->hz)
+		p->hz = t->hz;
+	p->tcp_syn_retries = t->syn_retries;
+	p->tcp_syn_linear_timeouts = t->syn_linear;
+	return true;
+}
+
+/* question 2: the figures come from lib/timing.c fed with the record's parameters */
+static void question2(FILE *out, const struct lr_rep_test *t)
+{
+	struct lr_scenario_args a = { 0 };
+	struct lr_rpc_timeout to, xto;
+	struct lr_expect e, ec;
+	struct lr_params p;
+
+	fprintf(out, "\n**2. Which timeout parameters apply.** Read in the guest: nlm_timeout "
+		"%u s, HZ %u; TCP: tcp_syn_retries %u, tcp_syn_linear_timeouts %u. ",
+		t->nlm_timeout, t->hz, t->syn_retries, t->syn_linear);
+	if (!params_of(t, &p) || lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &e)) {
+		fprintf(out, "The record names no kernel version (\"%s\"), so the model's "
+			"figures are left out. Rules and sources: docs/timing-model.md.\n",
+			t->kernel);
+		return;
+	}
+	/* a LOCK that opens the connection itself: one connect wakeup before it is sent */
+	a.fresh_connection = 1;
+	if (lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &ec))
+		ec = e;
+	lr_nlm_rpc_timeout(&p, &to);
+	lr_xs_tcp_default_timeout(&xto);
+	fprintf(out, "In the model (tests/lib/timing.c) lockd's RPC client (fs/lockd/host.c "
+		"nlm_bind_host()) has to_initval %g s, to_increment %g s, to_maxval %g s, %u "
+		"retries, %s; its first major timeout, the `still trying`, is %g s after the "
+		"call under the %s sunrpc rules", to.initval / 1e3, to.increment / 1e3,
+		to.maxval / 1e3, to.retries, to.exponential ? "exponential" : "linear",
+		e.sched.first_major / 1e3, lr_rules(&p) == LR_RULES_4_19 ? "4.19" : "mainline");
+	/* only rules where the connect wakeup grows rq_timeout (4.19) move it */
+	if (ec.sched.first_major != e.sched.first_major)
+		fprintf(out, " (%g s when the call itself had to connect)",
+			ec.sched.first_major / 1e3);
+	fprintf(out, ". Not tunable: the idle close XS_IDLE_DISC_TO %g s, the transport's "
+		"TCP_USER_TIMEOUT %g s, XS_BIND_TO 60 s. Rules and sources: "
+		"docs/timing-model.md.\n", lr_xs_idle_disc_to() / 1e3,
+		lr_xs_tcp_user_timeout(&xto) / 1e3);
+}
+
 static bool is_retrans(const char *what)
 {
 	return strstr(what, "re-sends") || strstr(what, "retransmissions") ||
@@ -203,67 +549,9 @@ static bool is_retrans(const char *what)
 	       strstr(what, "FIN (idle") || strstr(what, "sent");
 }
 
-/* a moment of t by name, or NULL */
-static const struct lr_rep_moment *moment(const struct lr_rep_test *t, const char *what)
-{
-	int i;
-
-	for (i = 0; i < t->nmom; i++)
-		if (!strcmp(t->mom[i].what, what))
-			return &t->mom[i];
-	return NULL;
-}
-
-static double meas(const struct lr_rep_test *t, const char *what)
-{
-	const struct lr_rep_moment *m = moment(t, what);
-
-	return m && m->has_measured ? m->measured : -1;
-}
-
-/*
- * The customer's captures beside ours (../shared/docs/SCENARIOS.md and the seed's packet
- * tables): 0622 FIN 22:53:13.64, LOCK ~22:54:38, still trying 22:55:38, SYN from the same
- * port 871 22:56:17.96 (FIN + 184.3 s), OK 22:56:18; FIN retransmissions of 0825 at
- * +0.22, 0.44, 0.87, 1.76, 3.52, 6.96, 14.09, 28.16, 55.68, 112.64 s. 0619: SYN to 111 at
- * 02:21:34.14, SYN/SYN-ACK retransmitted, still trying 02:22:38 (~64 s later).
- */
-static void beside_seed(FILE *out, const struct lr_rep_test *t)
-{
-	const struct lr_rep_moment *fr = moment(t, "FIN retransmissions seen");
-	const struct lr_rep_moment *nc = moment(t, "new connection");
-	const struct lr_rep_moment *syn = moment(t, "SYN retransmissions");
-	double fin = meas(t, "FIN (idle close)"), tr = meas(t, "still trying");
-
-	if (!strcmp(t->scenario, "fin-blackhole")) {
-		fprintf(out, "- %s (%s): customer 0622/0825: FIN after 5 min idle, FIN "
-			"retransmissions +0.22, 0.44, 0.87, 1.76, 3.52, 6.96, 14.09, 28.16, 55.68, "
-			"112.64 s; `still trying` 60 s after the LOCK; new SYN from the same port "
-			"FIN + 184.3 s, at once SYN-ACK, LOCK, reply, `OK`. Ours: FIN %.1f s after "
-			"the last use; FIN retransmissions (model/measured) %s; `still trying` %.2f s "
-			"after the LOCK; new connection %.2f s after the LOCK, %s. Match: the order of "
-			"events, the doubling FIN schedule, the stall until the old socket dies, the "
-			"port reuse. Differs: our server still holds the old connection (it never "
-			"saw the FIN) and answers the SYN with a challenge ACK before the handshake "
-			"(see timeline.txt); the customer's server answered with a SYN-ACK at once.\n",
-			t->casename, t->kernel, fin, fr ? fr->why : "-", tr,
-			nc && nc->has_measured ? nc->measured : -1.0,
-			nc ? nc->why : "port not seen");
-	} else if (!strcmp(t->scenario, "portmap-synack-lost")) {
-		fprintf(out, "- %s (%s): customer 0619: SYN to 111, SYN-ACK, no final ACK, both "
-			"retransmitted for about a minute, `still trying` ~64 s after the first SYN. "
-			"Ours: SYN retransmissions (model/measured s after the first SYN) %s; "
-			"`still trying` %.2f s after the LOCK; SYN-ACKs visible in capture.pcap "
-			"(dropped in the client's input hook). Differs where the kernel's TCP does: "
-			"tcp_syn_linear_timeouts (mainline) retransmits at 1 s steps first; the "
-			"customer's 4.19 doubles from 1 s.\n", t->casename, t->kernel,
-			syn ? syn->why : "-", tr);
-	}
-}
-
 void lr_rep_answers(FILE *out, const struct lr_rep_test *t, int n)
 {
-	char trying[256], ok[256];
+	char trying[256], ok[256], to[256];
 	const struct lr_rep_test *p = NULL;
 	int i, j;
 
@@ -276,32 +564,31 @@ void lr_rep_answers(FILE *out, const struct lr_rep_test *t, int n)
 		p->kernel, p->profile);
 	fprintf(out, "**1. Which NLM requests print the lockd messages, and when.** Seconds "
 		"after the call for `still trying`; for `OK`, after the impairment was lifted "
-		"(svc-sleep, link-down, portmap) or after the call (fin-blackhole). `timed out`: "
-		"asserted absent by every case (hard mount: only soft RPC tasks print it).\n\n");
-	fprintf(out, "| case | request | `still trying` | `OK` | verdict |\n|---|---|---|---|---|\n");
+		"(svc-sleep, link-down, portmap) or after the call (fin-blackhole); for `timed "
+		"out`, after the call it names (none: the test saw no such line; -: the test "
+		"recorded nothing about it). ");
+	timedout_sentence(out, t, n);
+	fprintf(out, "| case | request | `still trying` | `timed out` | `OK` | verdict |\n"
+		"|---|---|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
 		cell(trying, sizeof(trying), &t[i], "still trying");
+		timedout_cell(to, sizeof(to), &t[i]);
 		cell(ok, sizeof(ok), &t[i], "OK");
-		fprintf(out, "| %s | %s | %s | %s | %s |\n", t[i].casename,
-			lr_rep_request(t[i].test), trying, ok, t[i].verdict);
+		fprintf(out, "| %s | %s | %s | %s | %s | %s |\n", t[i].casename,
+			lr_rep_request(t[i].test), trying, to, ok, t[i].verdict);
 	}
-	fprintf(out, "\n**2. Which timeout parameters apply.** Read in the guest: nlm_timeout "
-		"%u s, so lockd's RPC client (fs/lockd/host.c nlm_bind_host()) has to_initval = "
-		"to_increment = %u s, to_maxval = %u s, 5 retries, linear; its first major "
-		"timeout, the `still trying`, is %u s after the call under the %s sunrpc rules "
-		"(4.19: %u s when the call itself had to connect). HZ %u. TCP: "
-		"tcp_syn_retries %u, tcp_syn_linear_timeouts %u. Not tunable: the idle close "
-		"XS_IDLE_DISC_TO 300 s, the transport's TCP_USER_TIMEOUT 180 s, XS_BIND_TO 60 s. "
-		"Rules and sources: docs/timing-model.md.\n",
-		p->nlm_timeout, p->nlm_timeout, 6 * p->nlm_timeout, 6 * p->nlm_timeout,
-		p->rules, 9 * p->nlm_timeout, p->hz, p->syn_retries, p->syn_linear);
+	question2(out, p);
 	for (i = 0, j = 0; i < n; i++) {
-		if (strcmp(t[i].scenario, "fin-blackhole") &&
-		    strcmp(t[i].scenario, "portmap-synack-lost"))
+		void (*beside)(FILE *, const struct lr_rep_test *) =
+			!strcmp(t[i].scenario, "fin-blackhole") ? beside_fin :
+			!strcmp(t[i].scenario, "portmap-synack-lost") ? beside_portmap :
+			!strcmp(t[i].scenario, "customer-0619") ? beside_0619 : NULL;
+
+		if (!beside)
 			continue;
 		if (!j++)
 			fprintf(out, "\n**The customer's captures beside ours:**\n\n");
-		beside_seed(out, &t[i]);
+		beside(out, &t[i]);
 	}
 	fprintf(out, "\n**3. How retransmission works** (measured; model/measured pairs are in "
 		"seconds):\n\n");

@@ -2,8 +2,10 @@
 /*
  * report.h: the run summary's answers to the seed's three questions, per kernel, from
  * the cases' timings.json (written by lib/impair.c lr_imp_report(), one object per test
- * on its own line) and result files. Pure: the host tool tests/host/lr_report.c does the
- * file walking; tests/unit/report_test.c tests these functions.
+ * on its own line) and result files; question 2's figures come from the timing model
+ * (lib/timing.c, fed with each record's kernel version and parameters). Pure: the host
+ * tool tests/host/lr_report.c does the file walking; tests/unit/report_test.c tests
+ * these functions.
  */
 #ifndef LR_REPORT_H
 #define LR_REPORT_H
@@ -34,7 +36,8 @@ struct lr_rep_test {
 int lr_rep_parse(const char *line, struct lr_rep_test *t);
 /* pure: the NLM request a test makes, in words ("LOCK (F_SETLKW)") */
 const char *lr_rep_request(const char *test);
-/* pure: the markdown answers for the tests of one kernel (t[0..n-1], same kdir) */
+/* pure: the markdown answers for the tests of one kernel (t[0..n-1], same kdir): what
+ * each case measured; a match with the customer's captures only where its moments show it */
 void lr_rep_answers(FILE *out, const struct lr_rep_test *t, int n);
 
 #endif /* LR_REPORT_H */
