@@ -116,8 +116,6 @@ static bool child_blocked(void *arg)
 	return lr_blocked_in_fcntl(*(pid_t *)arg, F_SETLKW);
 }
 
-static bool server_has_waiter(void *arg) { return lr_server_waiters(*(unsigned long *)arg) > 0; }
-static bool server_no_waiter(void *arg) { return lr_server_waiters(*(unsigned long *)arg) == 0; }
 
 /*
  * The first retransmission of a lockd RPC comes to.initval after the call
@@ -320,7 +318,7 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 	if (waiters < 0) {
 		TH_LOG("server agent has no 'locks' command: blocked request not checked on the server");
 	} else {
-		EXPECT_TRUE(lr_wait_until(server_has_waiter, &ino, LR_SAFETY_S))
+		EXPECT_TRUE(lr_server_waiter_wait(ino, true, LR_SAFETY_S))
 			TH_LOG("no blocked request on inode %lu in the server's /proc/locks", ino);
 		TH_LOG("server /proc/locks: the NLM LOCK waits as a blocked request on inode %lu",
 		       ino);
@@ -415,7 +413,7 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 	ino = lr_file_ino(self->fd);
 	waiters = lr_server_waiters(ino);
 	if (waiters >= 0) {
-		EXPECT_TRUE(lr_wait_until(server_has_waiter, &ino, LR_SAFETY_S))
+		EXPECT_TRUE(lr_server_waiter_wait(ino, true, LR_SAFETY_S))
 			TH_LOG("no blocked request on inode %lu in the server's /proc/locks", ino);
 	}
 
@@ -427,8 +425,7 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 	/* the server drops the request: one CANCEL, answered within nlm_timeout */
 	if (waiters >= 0) {
 		t_kill = lr_now();
-		EXPECT_TRUE(lr_wait_until(server_no_waiter, &ino,
-					  nlm_first_retransmit_s(self->nlm_timeout)))
+		EXPECT_TRUE(lr_server_waiter_wait(ino, false, nlm_first_retransmit_s(self->nlm_timeout)))
 			TH_LOG("the server still has the killed waiter's request");
 		TH_LOG("server /proc/locks: the blocked request was there and is gone %.3f s "
 		       "after the waiter was reaped (window %.0f s = the first lockd "

@@ -36,80 +36,15 @@ FIXTURE_TEARDOWN(portmap_synack_lost)
 	imp_teardown(&self->f, _metadata);
 }
 
-#define RPCBIND_PORT	111
-
 TEST_F_TIMEOUT(portmap_synack_lost, lock, IMP_TEST_TIMEOUT)
 {
 	struct imp_fix *f = &self->f;
-	struct lr_imp *m = &f->m;
 	struct imp_run u = { .go = -1 };
-	struct lr_tcp_sched syn;
-	struct lr_expect e;
-	double t_on, t_go, t_off, ts_try = -1, ts_ok = -1, t_syn = -1, at[LR_MAX_SEGS];
-	int i, n, lport = -1;
-	long dropped;
-	double late;
-	char msg[1024] = "";
-	size_t l;
+	double t_go;
 
-	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_PORTMAP_SYNACK_LOST, NULL, &e));
 	imp_prepare(f, IMP_SETLKW, &u, f->path, IMP_START, NULL, _metadata);
-	lr_imp_watch(m, RPCBIND_PORT);
-	ASSERT_EQ(0, lr_imp_trace_start(m));
-	ASSERT_EQ(0, lr_imp_on(m, &t_on));
-	t_go = lr_now();
-	imp_start(&u, _metadata);
-	TH_LOG("first LOCK of this boot (lockd's port unknown: rpcbind query) with SYN-ACKs "
-	       "from %s:%d dropped in the client", m->server, RPCBIND_PORT);
-
-	ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, t_go + e.trying.hi / 1e3 + IMP_LATE_S);
-	dropped = lr_imp_dropped(m);	/* "off" deletes the rule and its counter */
-	ASSERT_EQ(0, lr_imp_off(m, &t_off));
-	ASSERT_EQ(0, lr_child_read(&u.c, &u.r, sizeof(u.r), e.ok.hi / 1e3 + IMP_LATE_S))
-		TH_LOG("the LOCK never returned after the path was restored");
-	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off, t_off + e.ok.hi / 1e3 + IMP_LATE_S);
-	lr_imp_drain(m);
-	f->t_ref = u.r.t_call;
-
-	imp_check(f, "still trying", &e.trying, ts_try < 0 ? -1 : ts_try - u.r.t_call, _metadata);
-	imp_check(f, "OK", &e.ok, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
-	imp_check(f, "fcntl() returned", &e.ok, u.r.t_ret - t_off, _metadata);
-
-	/* the first rpcbind connect: its SYN retransmissions against tcp_syn_retries */
-	for (i = 0; i < m->nsev && lport < 0; i++)
-		if (m->sev[i].state == LR_TCP_SYN_SENT && m->sev[i].t >= t_go) {
-			lport = m->sev[i].lport;
-			t_syn = m->sev[i].t;
-		}
-	ASSERT_LT(0, lport) TH_LOG("no SYN_SENT socket to port %d seen", RPCBIND_PORT);
-	lr_tcp_syn_schedule(&m->p, &syn);
-	n = lr_imp_retrans(m, lport, LR_TCP_SYN_SENT, at, LR_MAX_SEGS);
-	/* each retransmission timer is armed when the previous one fired: the wheel's
-	 * rounding adds up along the schedule */
-	for (i = 0, late = 0; i < n && i + 1 < syn.n; i++) {
-		double want = syn.at[i + 1] / 1e3, got = at[i] - t_syn, tol;
-		bool ok;
-
-		late += lr_timer_slack(&m->p, syn.at[i + 1] - syn.at[i]) / 1e3;
-		tol = late + 1 + LR_SAMPLE_S;
-		ok = got >= want - 0.5 && got <= want + tol;
-
-		/* only while the drop was on: after it the handshake may complete */
-		if (at[i] > t_off)
-			break;
-		l = strlen(msg);
-		snprintf(msg + l, sizeof(msg) - l, "%s%.2f/%.2f%s", i ? ", " : "", want, got,
-			 ok ? "" : "!");
-		EXPECT_TRUE(ok) TH_LOG("SYN retransmission %d at %.2f s, model %.2f s (+%.2f)",
-				       i + 1, got, want, tol);
-	}
-	EXPECT_LE(1, i) TH_LOG("no SYN retransmission of the rpcbind connect seen");
-	TH_LOG("rpcbind connect from port %d: SYN retransmissions (model/measured s after the "
-	       "first SYN; tcp_syn_retries %u, tcp_syn_linear_timeouts %u): %s", lport,
-	       m->p.tcp_syn_retries, m->p.tcp_syn_linear_timeouts, msg);
-	lr_imp_moment(m, "SYN retransmissions", "the first SYN", -1, 0, 0, i, msg);
-	EXPECT_LE(1, dropped) TH_LOG("the rule dropped no SYN-ACK");
-	TH_LOG("SYN-ACKs dropped by the client's rule: %ld", dropped);
+	ASSERT_EQ(0, lr_imp_trace_start(&f->m));
+	t_go = imp_rpcbind_lock(f, &u, 0, _metadata);
 	imp_no_timed_out(f, t_go, _metadata);
 	TH_LOG("'timed out': none, as the model says: the rpcbind child is SOFTCONN (silent) "
 	       "and the LOCK is hard");

@@ -532,19 +532,19 @@ int lr_imp_count(const struct lr_imp *m, const char *ere, double t0, double *fir
 	return n;
 }
 
-static const char *re_for(const struct lr_imp *m, char *buf, size_t size, const char *tail)
+/* "^lockd: server <name> <tail>$", the name's dots escaped */
+const char *lr_lockd_re(char *buf, size_t size, const char *name, const char *tail)
 {
-	char ip[80], *o = ip;
+	char esc[80], *o = esc;
 	const char *s;
 
-	/* the dots of the address, escaped */
-	for (s = m->server; *s && o < ip + sizeof(ip) - 3; s++) {
+	for (s = name; *s && o < esc + sizeof(esc) - 3; s++) {
 		if (*s == '.')
 			*o++ = '\\';
 		*o++ = *s;
 	}
 	*o = '\0';
-	snprintf(buf, size, "^lockd: server %s %s$", ip, tail);
+	snprintf(buf, size, "^lockd: server %s %s$", esc, tail);
 	return buf;
 }
 
@@ -552,21 +552,21 @@ const char *lr_imp_re_trying(const struct lr_imp *m)
 {
 	static char b[128];
 
-	return re_for(m, b, sizeof(b), "not responding, still trying");
+	return lr_lockd_re(b, sizeof(b), m->server, "not responding, still trying");
 }
 
 const char *lr_imp_re_timedout(const struct lr_imp *m)
 {
 	static char b[128];
 
-	return re_for(m, b, sizeof(b), "not responding, timed out");
+	return lr_lockd_re(b, sizeof(b), m->server, "not responding, timed out");
 }
 
 const char *lr_imp_re_ok(const struct lr_imp *m)
 {
 	static char b[128];
 
-	return re_for(m, b, sizeof(b), "OK");
+	return lr_lockd_re(b, sizeof(b), m->server, "OK");
 }
 
 /* ---- moments ---- */
@@ -839,7 +839,10 @@ static void imp_cmd(const struct lr_imp *m, const char *verb, char *cmd, size_t 
 {
 	bool on = !strcmp(verb, "on");
 
-	*local = m->sc == LR_PORTMAP_SYNACK_LOST;
+	/* the SYN-ACK rules drop in the guest that makes the rpcbind query: the client for
+	 * its LOCK or GRANTED_RES, the server for its GRANTED_MSG */
+	*local = m->sc == LR_PORTMAP_SYNACK_LOST || m->sc == LR_GRANTED_RES ||
+		 m->sc == LR_CUSTOMER_0619;
 	switch (m->sc) {
 	case LR_SVC_SLEEP:
 		snprintf(cmd, size, "svc-sleep %s", verb);
@@ -854,7 +857,13 @@ static void imp_cmd(const struct lr_imp *m, const char *verb, char *cmd, size_t 
 			snprintf(cmd, size, "fin-blackhole %s", verb);
 		break;
 	case LR_PORTMAP_SYNACK_LOST:
+	case LR_GRANTED_RES:
+	case LR_CUSTOMER_0619:
 		snprintf(cmd, size, "synack-drop %s%s%s", verb, on ? " " : "", on ? m->server : "");
+		break;
+	case LR_GRANTED_MSG:
+		snprintf(cmd, size, "synack-drop %s%s%s", verb, on ? " " : "",
+			 on ? lr_client_ip() : "");
 		break;
 	default:
 		cmd[0] = '\0';

@@ -33,7 +33,7 @@
 #include "timing.h"
 
 #define LR_TRACE_MAX	4000
-#define LR_MOMENTS_MAX	16
+#define LR_MOMENTS_MAX	32
 
 struct lr_trace_rec {
 	double t;		/* kmsg timestamp, s, on the lr_now() clock (lr_imp.kmsg_off) */
@@ -160,6 +160,8 @@ void lr_imp_drain(struct lr_imp *m);
 /* the trace records matching ere at or after t0: count, and the first's time in *first */
 int lr_imp_count(const struct lr_imp *m, const char *ere, double t0, double *first);
 
+/* the ERE of a sunrpc line "lockd: server <name> <tail>" (net/sunrpc/clnt.c), in buf */
+const char *lr_lockd_re(char *buf, size_t size, const char *name, const char *tail);
 /* EREs of the client's lockd lines for m's server */
 const char *lr_imp_re_trying(const struct lr_imp *m);
 const char *lr_imp_re_timedout(const struct lr_imp *m);

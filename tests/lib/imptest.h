@@ -210,10 +210,17 @@ static inline void imp_check_resends(struct imp_fix *f, const struct lr_expect *
 		      "measured only");
 }
 
+/* no "timed out" since t0: the test's requests are hard; recorded for the report */
 static inline void imp_no_timed_out(struct imp_fix *f, double t0, struct __test_metadata *_metadata)
 {
-	EXPECT_EQ(0, lr_imp_count(&f->m, lr_imp_re_timedout(&f->m), t0, NULL))
-		TH_LOG("'timed out' on a hard mount: only soft RPC tasks print it");
+	double first = -1;
+	int n = lr_imp_count(&f->m, lr_imp_re_timedout(&f->m), t0, &first);
+
+	EXPECT_EQ(0, n) TH_LOG("'timed out' on a hard mount: only soft RPC tasks print it");
+	lr_imp_moment(&f->m, "timed out", "the test's first call", -1, 0, 0,
+		      n ? first - t0 : -1,
+		      n ? "seen, though only soft RPC tasks print it" :
+		      "absent: every request of this test is a hard RPC (client side)");
 }
 
 /* ---- one operation under the impairment ---- */
@@ -398,6 +405,99 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 	imp_final_state(f, k, &u.r, _metadata);
 	imp_end(&u);
 	imp_end(&h);
+}
+
+/* ---- a LOCK whose rpcbind query loses its SYN-ACKs (portmap-synack-lost, 0619) ---- */
+
+#define RPCBIND_PORT	111
+
+/*
+ * imp_rpcbind_lock: u (prepared F_SETLKW) is started with the client dropping SYN-ACKs
+ * from the server's port 111; its LOCK must look lockd's port up first (the host's
+ * first call, or the first after NLM_HOST_REBIND). Waits for "still trying", lifts the
+ * drop, waits for the result and "OK", checks them and the rpcbind connect's SYN
+ * retransmissions against the model. nth 0 names the moments "still trying", "OK", ...;
+ * nth 1 "still trying again", ... (customer 0619's third line). The trace must be on.
+ * Returns t_go (lr_now() at the start).
+ */
+static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int nth,
+				      struct __test_metadata *_metadata)
+{
+	static const char *const names[2][4] = {
+		{ "still trying", "OK", "fcntl() returned", "SYN retransmissions" },
+		{ "still trying again", "OK again", "fcntl() returned again",
+		  "SYN retransmissions again" },
+	};
+	const char *const *nm = names[nth ? 1 : 0];
+	struct lr_imp *m = &f->m;
+	struct lr_tcp_sched syn;
+	struct lr_expect e;
+	double t_on, t_go, t_off, ts_try = -1, ts_ok = -1, t_syn = -1, at[LR_MAX_SEGS];
+	int i, n, lport = -1;
+	long dropped;
+	double late;
+	char msg[1024] = "";
+	size_t l;
+
+	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_PORTMAP_SYNACK_LOST, NULL, &e));
+	lr_imp_watch(m, RPCBIND_PORT);
+	ASSERT_EQ(0, lr_imp_on(m, &t_on)) TH_LOG("synack-drop on: %s", strerror(errno));
+	t_go = lr_now();
+	imp_start(u, _metadata);
+	TH_LOG("LOCK that must look lockd's port up (rpcbind query) with SYN-ACKs from %s:%d "
+	       "dropped in the client", m->server, RPCBIND_PORT);
+
+	ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, t_go + e.trying.hi / 1e3 + IMP_LATE_S);
+	dropped = lr_imp_dropped(m);	/* "off" deletes the rule and its counter */
+	ASSERT_EQ(0, lr_imp_off(m, &t_off));
+	ASSERT_EQ(0, lr_child_read(&u->c, &u->r, sizeof(u->r), e.ok.hi / 1e3 + IMP_LATE_S))
+		TH_LOG("the LOCK never returned after the path was restored");
+	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off, t_off + e.ok.hi / 1e3 + IMP_LATE_S);
+	lr_imp_drain(m);
+	if (!f->t_ref)
+		f->t_ref = u->r.t_call;
+
+	imp_check(f, nm[0], &e.trying, ts_try < 0 ? -1 : ts_try - u->r.t_call, _metadata);
+	imp_check(f, nm[1], &e.ok, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
+	imp_check(f, nm[2], &e.ok, u->r.t_ret - t_off, _metadata);
+
+	/* the rpcbind connect: its SYN retransmissions against tcp_syn_retries */
+	for (i = 0; i < m->nsev && lport < 0; i++)
+		if (m->sev[i].state == LR_TCP_SYN_SENT && m->sev[i].t >= t_go) {
+			lport = m->sev[i].lport;
+			t_syn = m->sev[i].t;
+		}
+	EXPECT_LT(0, lport) TH_LOG("no SYN_SENT socket to port %d seen: no rpcbind query",
+				   RPCBIND_PORT);
+	lr_tcp_syn_schedule(&m->p, &syn);
+	n = lport < 0 ? 0 : lr_imp_retrans(m, lport, LR_TCP_SYN_SENT, at, LR_MAX_SEGS);
+	/* each retransmission timer is armed when the previous one fired: the wheel's
+	 * rounding adds up along the schedule */
+	for (i = 0, late = 0; i < n && i + 1 < syn.n; i++) {
+		double want = syn.at[i + 1] / 1e3, got = at[i] - t_syn, tol;
+		bool ok;
+
+		late += lr_timer_slack(&m->p, syn.at[i + 1] - syn.at[i]) / 1e3;
+		tol = late + 1 + LR_SAMPLE_S;
+		ok = got >= want - 0.5 && got <= want + tol;
+
+		/* only while the drop was on: after it the handshake may complete */
+		if (at[i] > t_off)
+			break;
+		l = strlen(msg);
+		snprintf(msg + l, sizeof(msg) - l, "%s%.2f/%.2f%s", i ? ", " : "", want, got,
+			 ok ? "" : "!");
+		EXPECT_TRUE(ok) TH_LOG("SYN retransmission %d at %.2f s, model %.2f s (+%.2f)",
+				       i + 1, got, want, tol);
+	}
+	EXPECT_LE(1, i) TH_LOG("no SYN retransmission of the rpcbind connect seen");
+	TH_LOG("rpcbind connect from port %d: SYN retransmissions (model/measured s after the "
+	       "first SYN; tcp_syn_retries %u, tcp_syn_linear_timeouts %u): %s", lport,
+	       m->p.tcp_syn_retries, m->p.tcp_syn_linear_timeouts, msg);
+	lr_imp_moment(m, nm[3], "the first SYN", -1, 0, 0, i, msg);
+	EXPECT_LE(1, dropped) TH_LOG("the rule dropped no SYN-ACK");
+	TH_LOG("SYN-ACKs dropped by the client's rule: %ld", dropped);
+	return t_go;
 }
 
 #endif /* LR_IMPTEST_H */

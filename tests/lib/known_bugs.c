@@ -19,6 +19,20 @@ static const struct lr_known_bug lr_known_bugs[] = {
 	 */
 	{ "nlmsvc_testlock-type", LR_KVER(6, 1, 0), 0,
 	  "server's nlmsvc_testlock() drops the lock type: a write TEST is a read test" },
+	/*
+	 * A lost GRANTED_RES loses the lock on the server. The server re-sends GRANTED_MSG
+	 * 60 s after an answered one that got no GRANTED_RES (nlmsvc_grant_callback());
+	 * the client's waiter already holds the lock, so nlmclnt_grant() finds no blocked
+	 * request and answers nlm_lck_denied; since "lockd: server should unlock lock if
+	 * client rejects the grant" (Jeff Layton, posted 2023-03-03) nlmsvc_grant_reply()
+	 * then unlocks it on the server, while the client keeps it in its VFS list: another
+	 * client can take the range. Read: 4.19.304 and 6.1.176 only unlink the block;
+	 * 6.12.117, 7.2.13, 7.3.4 unlock. The first release with it is taken as 6.4 (the
+	 * merge window after the posting), not read in a 6.2..6.11 tree.
+	 */
+	{ "grant-retry-unlock", LR_KVER(6, 4, 0), 0,
+	  "after a lost GRANTED_RES the client denies the server's GRANTED retry for a lock "
+	  "it holds (nlmclnt_grant) and the server unlocks it (nlmsvc_grant_reply)" },
 };
 
 unsigned int lr_kver_parse(const char *release)

@@ -37,6 +37,7 @@ static const char *env_or(const char *name, const char *def)
 const char *lr_mnt(void) { return env_or("LR_MNT", LR_MNT_DEFAULT); }
 const char *lr_server_ip(void) { return env_or("LR_SERVER", LR_SERVER_DEFAULT); }
 const char *lr_mserver(void) { return env_or("LR_MSERVER", LR_MSERVER_DEFAULT); }
+const char *lr_client_ip(void) { return env_or("LR_CLIENT", LR_CLIENT_DEFAULT); }
 
 double lr_now(void)
 {
@@ -340,6 +341,14 @@ static const struct {
 	{ "lockd error", "VFS is out of sync with lock manager" },
 };
 
+/* a dmesg line's text after its "[   12.345678] " stamp */
+static const char *after_stamp(const char *line)
+{
+	const char *p = strchr(line, ']');
+
+	return p ? p + 1 + (p[1] == ' ') : line;
+}
+
 const char *lr_dmesg_bad(const char *line)
 {
 	static regex_t re[sizeof(lr_bad) / sizeof(lr_bad[0])];
@@ -354,7 +363,7 @@ const char *lr_dmesg_bad(const char *line)
 	}
 	/* dmesg text (the server's, through the agent) starts with "[   12.345678] " */
 	if (lr_dmesg_ts(line) >= 0)
-		line = strchr(line, ']') + 1 + (strchr(line, ']')[1] == ' ');
+		line = after_stamp(line);
 	for (i = 0; i < sizeof(lr_bad) / sizeof(lr_bad[0]); i++)
 		if (!regexec(&re[i], line, 0, NULL, 0))
 			return lr_bad[i].label;
@@ -400,7 +409,7 @@ int lr_dmesg_mark(struct lr_dmesg_mark *m)
 	char *d;
 
 	m->kmsg_fd = lr_kmsg_open();
-	m->client_allow = NULL;
+	m->client_allow = m->server_allow = NULL;
 	d = lr_server_dmesg();
 	m->server_ok = d != NULL;
 	m->server_ts = d ? lr_dmesg_last_ts(d) : 0;
@@ -472,6 +481,8 @@ int lr_dmesg_check(struct lr_dmesg_mark *m, char *report, size_t size)
 		if (lr_dmesg_ts(p) <= m->server_ts)
 			continue;
 		why = lr_dmesg_bad(p);
+		if (why && m->server_allow && lr_re_match(m->server_allow, after_stamp(p)))
+			why = NULL;
 		if (why) {
 			appendf(report, size, "server: [%s] %s\n", why, p);
 			bad++;
@@ -479,6 +490,31 @@ int lr_dmesg_check(struct lr_dmesg_mark *m, char *report, size_t size)
 	}
 	free(d);
 	return err ? -1 : bad;
+}
+
+int lr_server_lines(double after, const char *ere, double *ts, char (*text)[LR_LINE_MAX],
+		    int max)
+{
+	char *d = lr_server_dmesg(), *p, *nl;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	for (p = d; *p && n < max; p = nl) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl++ = '\0';
+		else
+			nl = p + strlen(p);
+		if (lr_dmesg_ts(p) <= after || !lr_re_match(ere, after_stamp(p)))
+			continue;
+		ts[n] = lr_dmesg_ts(p);
+		if (text)
+			snprintf(text[n], LR_LINE_MAX, "%s", after_stamp(p));
+		n++;
+	}
+	free(d);
+	return n;
 }
 
 /* ---- /proc ---- */

@@ -27,6 +27,7 @@
 #define LR_MNT2_DEFAULT		"/mnt2"		/* a second, nosharecache mount of the export */
 #define LR_SERVER_DEFAULT	"192.168.53.40"	/* data path */
 #define LR_MSERVER_DEFAULT	"192.168.99.40"	/* management path: the server's agent */
+#define LR_CLIENT_DEFAULT	"192.168.53.214"	/* data path */
 #define LR_EXPORT		"/export"
 #define LR_AGENT_PORT		7000
 
@@ -39,6 +40,7 @@
 const char *lr_mnt(void);
 const char *lr_server_ip(void);
 const char *lr_mserver(void);
+const char *lr_client_ip(void);	/* the client's data-path address (LR_CLIENT) */
 
 /* CLOCK_MONOTONIC in seconds: the clock /dev/kmsg timestamps follow (local_clock). */
 double lr_now(void);
@@ -95,6 +97,7 @@ struct lr_dmesg_mark {
 	/* client lines the test expects (e.g. "lockd: server ... not responding"): an ERE,
 	 * set after lr_dmesg_mark(); matching lines are not counted as bad */
 	const char *client_allow;
+	const char *server_allow;	/* the same for the server's lines (stamp stripped) */
 };
 /* lr_dmesg_mark(m): remember "now" in both guests' logs. 0, or -1 (errno). */
 int lr_dmesg_mark(struct lr_dmesg_mark *m);
@@ -105,6 +108,15 @@ int lr_dmesg_mark(struct lr_dmesg_mark *m);
  * Closes the mark's kmsg fd.
  */
 int lr_dmesg_check(struct lr_dmesg_mark *m, char *report, size_t size);
+
+/*
+ * lr_server_lines(after, ere, ts, text, max): the server's kernel log lines stamped after
+ * @after whose text (the stamp stripped) matches ere, in order: their stamps in ts, their
+ * text in text (may be NULL). Returns their number (<= max), -1 if the agent cannot answer.
+ */
+#define LR_LINE_MAX	192
+int lr_server_lines(double after, const char *ere, double *ts, char (*text)[LR_LINE_MAX],
+		    int max);
 
 /* ---- /proc ---- */
 int lr_read_long(const char *path, long *val);	/* 0 or -1 (errno) */

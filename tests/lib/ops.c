@@ -127,6 +127,21 @@ int lr_server_waiters(unsigned long ino)
 	return n;
 }
 
+static bool has_waiter(void *arg)
+{
+	return lr_server_waiters(*(unsigned long *)arg) > 0;
+}
+
+static bool no_waiter(void *arg)
+{
+	return lr_server_waiters(*(unsigned long *)arg) == 0;
+}
+
+bool lr_server_waiter_wait(unsigned long ino, bool present, double timeout_s)
+{
+	return lr_wait_until(present ? has_waiter : no_waiter, &ino, timeout_s);
+}
+
 long lr_server_nlm_timeout(void)
 {
 	char *out = NULL;

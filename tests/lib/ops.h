@@ -61,6 +61,9 @@ unsigned long lr_file_ino(int fd);	/* 0 on error */
 /* the server's /proc/locks through its agent: blocked requests (" -> ") on inode ino,
  * -1 if the agent cannot answer */
 int lr_server_waiters(unsigned long ino);
+/* wait until the server's /proc/locks shows (present) or no longer shows a blocked
+ * request on inode ino; false if it did not within timeout_s */
+bool lr_server_waiter_wait(unsigned long ino, bool present, double timeout_s);
 /* the server's fs.nfs.nlm_timeout through its agent; -1 if unreadable */
 long lr_server_nlm_timeout(void);
 

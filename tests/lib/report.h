@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define LR_REP_MOMENTS	16
+#define LR_REP_MOMENTS	32
 
 struct lr_rep_moment {
 	char what[64], from[96];

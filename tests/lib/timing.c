@@ -461,8 +461,12 @@ long lr_timer_slack(const struct lr_params *p, long delay_ms)
 }
 
 /*
- * "still trying" when the rpcbind handshake never completes (the LOCK's transport is
- * unbound: first use, or after the rpc_force_rebind() of a major timeout).
+ * The first major timeout of a lockd call whose rpcbind handshake never completes (its
+ * transport is unbound: first use, after the rpc_force_rebind() of a major timeout, or
+ * NLM_HOST_REBIND after the last lookup). A hard call (every client-side NLM request)
+ * prints "still trying" then, a soft one (the server-side hosts' callbacks: GRANTED_MSG,
+ * *_RES) "timed out": rpc_check_timeout() / 4.19 call_timeout() decide the major before
+ * they look at RPC_IS_SOFT, so both lines come at the same moment.
  * 4.19: the caller sleeps XS_BIND_TO on xprt->binding (call_bind); the rpcbind child
  * is SOFTCONN on xs_tcp_default_timeout (rpcb_create() passes no timeout) and ends
  * after 60 s too; the caller's call_timeout() sees its major at the first pass after
@@ -470,7 +474,7 @@ long lr_timer_slack(const struct lr_params *p, long delay_ms)
  * mainline: rpcb_create() gets the caller's cl_timeout, so the child gives up at its
  * major, 6 * nlm_timeout, and wakes the caller, whose major is due then too.
  */
-long lr_portmap_still_trying(const struct lr_params *p)
+long lr_rpcbind_major(const struct lr_params *p)
 {
 	struct lr_rpc_timeout to;
 	long maj;
@@ -480,6 +484,36 @@ long lr_portmap_still_trying(const struct lr_params *p)
 	if (lr_rules(p) == LR_RULES_4_19)
 		return (maj + XS_BIND_TO - 1) / XS_BIND_TO * XS_BIND_TO;
 	return maj;
+}
+
+/* the timer that ends that wait: XS_BIND_TO (4.19) or the child's major (mainline) */
+long lr_rpcbind_slack(const struct lr_params *p)
+{
+	return lr_timer_slack(p, lr_rules(p) == LR_RULES_4_19 ? XS_BIND_TO : lr_rpcbind_major(p));
+}
+
+/* fs/lockd/svclock.c nlmsvc_grant_callback() (both): "RPC error: Re-insert for
+ * retransmission" timeout = 10 * HZ; "Call was successful, now wait for client
+ * callback" timeout = 60 * HZ. The lockd thread's retry timer (nlmsvc_retry_blocked())
+ * then runs nlmsvc_grant_blocked(), which re-sends GRANTED_MSG (b_granted) */
+#define NLMSVC_GRANT_RETRY	(10 * MSEC_PER_SEC)
+#define NLMSVC_GRANT_WAIT	(60 * MSEC_PER_SEC)
+#define NLMCLNT_POLL_TIMEOUT	(30 * MSEC_PER_SEC)
+#define NLM_HOST_REBIND		(60 * MSEC_PER_SEC)
+
+long lr_grant_retry(int ok)
+{
+	return ok ? NLMSVC_GRANT_WAIT : NLMSVC_GRANT_RETRY;
+}
+
+long lr_nlmclnt_poll(void)
+{
+	return NLMCLNT_POLL_TIMEOUT;
+}
+
+long lr_nlm_host_rebind(void)
+{
+	return NLM_HOST_REBIND;
 }
 
 long lr_window_tick_rate(struct lr_window *w, double rate)
@@ -537,6 +571,9 @@ static const char *const names[LR_NR_SCENARIOS] = {
 	[LR_LINK_DOWN] = "link-down",
 	[LR_FIN_BLACKHOLE] = "fin-blackhole",
 	[LR_PORTMAP_SYNACK_LOST] = "portmap-synack-lost",
+	[LR_GRANTED_RES] = "granted-res",
+	[LR_GRANTED_MSG] = "granted-msg",
+	[LR_CUSTOMER_0619] = "customer-0619",
 };
 
 const char *lr_scenario_name(enum lr_scenario sc)
@@ -553,6 +590,8 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 	static const char call[] = "the fcntl() call";
 	static const char wheel_why[] = "timer wheel rounds each alarm up (LVL_GRAN, "
 		"kernel/time/timer.c) + TCG lateness; timers never fire early";
+	static const char bind_why[] = "one rpcbind wait (XS_BIND_TO or the child's major) "
+		"rounded up by the timer wheel; + TCG";
 	struct lr_tcp_sched fin;
 	long death, last;
 	int err;
@@ -638,17 +677,34 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		return 0;
 
 	case LR_PORTMAP_SYNACK_LOST:
+	case LR_CUSTOMER_0619:
 		e->still_trying = 1;
-		e->sched.first_major = lr_portmap_still_trying(p);
+		e->sched.first_major = lr_rpcbind_major(p);
 		window(&e->trying, e->sched.first_major, LR_TOL_EARLY_MS,
-		       lr_timer_slack(p, r == LR_RULES_4_19 ? XS_BIND_TO : e->sched.first_major) +
-		       LR_TOL_TCG_MS, call,
-		       "one rpcbind wait (XS_BIND_TO or the child's major) rounded up by the "
-		       "timer wheel; + TCG");
+		       lr_rpcbind_slack(p) + LR_TOL_TCG_MS, call, bind_why);
 		window(&e->ok, 0, LR_TOL_EARLY_MS, XS_BIND_TO + LR_TOL_TCG_MS,
 		       "the SYN-ACK path restored",
 		       "the next SYN of the pending rpcbind connect (RTO <= 32 s) or the next "
 		       "rpcbind attempt (<= XS_BIND_TO)");
+		if (sc == LR_PORTMAP_SYNACK_LOST)
+			return 0;
+		/* fall through: 0619's "timed out" is a GRANTED_RES in between */
+	case LR_GRANTED_RES:
+	case LR_GRANTED_MSG:
+		/* soft (nlmsvc_lookup_host(): h_server), AUTOBIND on a new RPC client: its
+		 * first rpcbind query meets the lost handshake */
+		e->timed_out = 1;
+		window(&e->tmo, lr_rpcbind_major(p), LR_TOL_EARLY_MS,
+		       lr_rpcbind_slack(p) + LR_TOL_TCG_MS, sc == LR_GRANTED_MSG ?
+		       "the server's GRANTED_MSG call" : "the GRANTED_RES call", bind_why);
+		/* GRANTED_RES lost: the server's GRANTED_MSG was answered, it waits 60 s;
+		 * GRANTED_MSG timed out: it retries 10 s after that */
+		window(&e->retry, lr_grant_retry(sc != LR_GRANTED_MSG), LR_TOL_EARLY_MS,
+		       lr_timer_slack(p, lr_grant_retry(sc != LR_GRANTED_MSG)) + LR_TOL_TCG_MS,
+		       sc == LR_GRANTED_MSG ? "the server's 'timed out'" : "the GRANTED_RES call",
+		       "nlmsvc_grant_callback() re-queues the block (10 s after an RPC error, 60 s "
+		       "after an answered GRANTED_MSG), lockd's retry timer is rounded up by the "
+		       "timer wheel; + TCG");
 		return 0;
 
 	default:

@@ -79,6 +79,11 @@ enum lr_scenario {
 	LR_LINK_DOWN,		/* server NIC down before LOCK, up after "still trying" */
 	LR_FIN_BLACKHOLE,	/* LOCK while the old socket's FIN is never answered */
 	LR_PORTMAP_SYNACK_LOST,	/* the rpcbind handshake never completes */
+	LR_GRANTED_RES,		/* the client's soft GRANTED_RES meets a lost rpcbind
+				 * handshake: "timed out" on the client */
+	LR_GRANTED_MSG,		/* the server's soft GRANTED_MSG does: "timed out" on
+				 * the server, naming the client by its caller name */
+	LR_CUSTOMER_0619,	/* 0619 whole: still trying, timed out, still trying */
 	LR_NR_SCENARIOS
 };
 
@@ -103,6 +108,9 @@ struct lr_window {
 struct lr_expect {
 	int still_trying;	/* 1: "not responding, still trying" must appear */
 	struct lr_window trying;
+	int timed_out;		/* 1: a soft call prints "not responding, timed out" */
+	struct lr_window tmo;	/* that line, after the soft call */
+	struct lr_window retry;	/* granted-*: the server's next GRANTED_MSG (grant retry) */
 	struct lr_window ok;	/* "lockd: server ... OK" */
 	struct lr_window gone;	/* fin-blackhole: the old socket's death */
 	struct lr_rpc_sched sched;
@@ -124,7 +132,19 @@ void lr_tcp_syn_schedule(const struct lr_params *p, struct lr_tcp_sched *t);
 void lr_tcp_fin_schedule(const struct lr_params *p, long rto, long user_timeout,
 			 int orphan, struct lr_tcp_sched *t);
 
-long lr_portmap_still_trying(const struct lr_params *p);
+long lr_rpcbind_major(const struct lr_params *p);
+long lr_rpcbind_slack(const struct lr_params *p);
+
+/* fs/lockd/svclock.c nlmsvc_grant_callback() (both): the server's next GRANTED_MSG of a
+ * granted block, ms after the previous one ended: @ok = it was answered (then lockd
+ * waits for the client's GRANTED_RES) */
+long lr_grant_retry(int ok);
+/* fs/lockd/clntproc.c NLMCLNT_POLL_TIMEOUT (both): a blocked F_SETLKW re-sends LOCK
+ * this long after each BLOCKED reply when no GRANTED came */
+long lr_nlmclnt_poll(void);
+/* fs/lockd/host.c NLM_HOST_REBIND (both): a client host's port is looked up again
+ * (rpcbind) by the first call this long after the last lookup */
+long lr_nlm_host_rebind(void);
 long lr_xs_reconnect_delay(unsigned int attempt);
 long lr_xs_idle_disc_to(void);
 long lr_timer_slack(const struct lr_params *p, long delay);

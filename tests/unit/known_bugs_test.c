@@ -24,4 +24,12 @@ TEST(testlock_type_range)
 	EXPECT_EQ(NULL, lr_known_bug_at("nlmsvc_testlock-type", 0));
 }
 
+TEST(grant_retry_unlock_range)
+{
+	EXPECT_EQ(NULL, lr_known_bug_at("grant-retry-unlock", LR_KVER(4, 19, 255)));
+	EXPECT_EQ(NULL, lr_known_bug_at("grant-retry-unlock", LR_KVER(6, 1, 176)));
+	EXPECT_NE(NULL, lr_known_bug_at("grant-retry-unlock", LR_KVER(6, 12, 117)));
+	EXPECT_NE(NULL, lr_known_bug_at("grant-retry-unlock", LR_KVER(7, 3, 4)));
+}
+
 TEST_HARNESS_MAIN

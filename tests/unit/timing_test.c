@@ -321,16 +321,55 @@ TEST(seed_portmap_synack_lost)
 	EXPECT_IN(e.trying, 60000 + 38999 - 34136);
 	/* 4.19: XS_BIND_TO steps, whatever nlm_timeout */
 	p.nlm_timeout = 3;
-	EXPECT_EQ(60000, lr_portmap_still_trying(&p));
+	EXPECT_EQ(60000, lr_rpcbind_major(&p));
 	p.nlm_timeout = 20;
-	EXPECT_EQ(120000, lr_portmap_still_trying(&p));
+	EXPECT_EQ(120000, lr_rpcbind_major(&p));
 	/* mainline: the rpcbind child inherits the caller's timeout: 6 * nlm_timeout */
 	pmain(&p);
-	EXPECT_EQ(60000, lr_portmap_still_trying(&p));
+	EXPECT_EQ(60000, lr_rpcbind_major(&p));
 	p.nlm_timeout = 3;
-	EXPECT_EQ(18000, lr_portmap_still_trying(&p));
+	EXPECT_EQ(18000, lr_rpcbind_major(&p));
 	p.nlm_timeout = 20;
-	EXPECT_EQ(120000, lr_portmap_still_trying(&p));
+	EXPECT_EQ(120000, lr_rpcbind_major(&p));
+}
+
+/*
+ * The soft callbacks (issue 10): a GRANTED_RES (client) or GRANTED_MSG (server) whose
+ * rpcbind handshake is lost prints "timed out" at the same moment a hard LOCK would
+ * print "still trying"; the server's grant retry comes 60 s after an answered
+ * GRANTED_MSG, 10 s after one that failed. 0619 (4.19, HZ 1000 inferred): the customer's
+ * lines are hours apart, only each line's own delay is comparable.
+ */
+TEST(soft_callbacks)
+{
+	struct lr_params p;
+	struct lr_expect e;
+
+	p419(&p);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_GRANTED_RES, NULL, &e));
+	EXPECT_EQ(0, e.still_trying);
+	EXPECT_EQ(1, e.timed_out);
+	EXPECT_EQ(60000, e.tmo.expect);		/* one XS_BIND_TO wait */
+	EXPECT_EQ(60000, e.retry.expect);	/* GRANTED_MSG answered: wait for the RES */
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_GRANTED_MSG, NULL, &e));
+	EXPECT_EQ(60000, e.tmo.expect);
+	EXPECT_EQ(10000, e.retry.expect);	/* the GRANTED_MSG failed: retry soon */
+	EXPECT_STREQ("the server's GRANTED_MSG call", e.tmo.ref);
+	/* 0619: both lines of the rpcbind path, same delay after their own call */
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_CUSTOMER_0619, NULL, &e));
+	EXPECT_EQ(1, e.still_trying);
+	EXPECT_EQ(1, e.timed_out);
+	EXPECT_EQ(e.trying.expect, e.tmo.expect);
+	EXPECT_EQ(e.trying.hi, e.tmo.hi);
+	/* mainline quick: the child's major, 6 * nlm_timeout */
+	pmain(&p);
+	p.nlm_timeout = 3;
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_GRANTED_RES, NULL, &e));
+	EXPECT_EQ(18000, e.tmo.expect);
+	EXPECT_LE(18000 + 1000, e.tmo.hi);	/* wheel + TCG */
+	EXPECT_EQ(17500, e.tmo.lo);
+	EXPECT_EQ(30000, lr_nlmclnt_poll());
+	EXPECT_EQ(60000, lr_nlm_host_rebind());
 }
 
 /* quick profile: nlm_timeout = 3, the sysctl minimum */
@@ -356,10 +395,14 @@ TEST(quick_profile)
 	EXPECT_EQ(27000, e.sched.first_major);	/* 6 + 9 + 12 */
 	/* every window is positive and ordered */
 	for (sc = 0; sc < LR_NR_SCENARIOS; sc++) {
+		const struct lr_window *w;
+
 		ASSERT_EQ(0, lr_scenario_expect(&p, sc, &a, &e));
-		EXPECT_LT(e.trying.lo, e.trying.expect);
-		EXPECT_LT(e.trying.expect, e.trying.hi);
-		EXPECT_NE(NULL, e.trying.why);
+		EXPECT_TRUE(e.still_trying || e.timed_out);
+		w = e.still_trying ? &e.trying : &e.tmo;
+		EXPECT_LT(w->lo, w->expect);
+		EXPECT_LT(w->expect, w->hi);
+		EXPECT_NE(NULL, w->why);
 		EXPECT_NE(NULL, lr_scenario_name(sc));
 	}
 	EXPECT_EQ(-EINVAL, lr_scenario_expect(&p, LR_NR_SCENARIOS, &a, &e));
@@ -482,7 +525,7 @@ TEST_F(procfs, reads_mainline_and_quick_values)
 	EXPECT_EQ(4, p.tcp_syn_linear_timeouts);
 	EXPECT_EQ(60000, p.tcp_rto_max_ms);
 	EXPECT_EQ(251, p.tcp_rto_min_ms);		/* us, rounded up to ms */
-	EXPECT_EQ(18000, lr_portmap_still_trying(&p));
+	EXPECT_EQ(18000, lr_rpcbind_major(&p));
 }
 
 TEST_F(procfs, rejects_bad_trees)

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * customer-0619: the customer's 0619 client log, replayed whole on one boot, in order:
+ *
+ *   02:22:38  lockd: server 215.2.21.62 not responding, still trying
+ *   03:50:47  lockd: server 215.2.21.62 not responding, timed out
+ *   06:22:05  lockd: server 215.2.21.62 not responding, still trying
+ *
+ * with the one cause the 0619 capture shows: the SYN-ACKs of the server's port 111 never
+ * reach the client's stack (lr-ctl synack-drop, client side). Each line comes from a
+ * different request that has to look lockd's port up with rpcbind:
+ *
+ *   1. the first LOCK of the boot (the NLM host's RPC client is new, AUTOBIND): a hard
+ *      call, "still trying" at lr_rpcbind_major() (tests/portmap_synack_lost.c);
+ *   2. a blocked F_SETLKW granted by the server's GRANTED_MSG: the client's GRANTED_RES
+ *      goes out on the soft RPC client of the server-side host, its rpcbind query meets
+ *      the same loss, "timed out" at the same delay after its own call (lib/grantcb.h);
+ *      the server grants again 60 s later (no GRANTED_RES came);
+ *   3. a later LOCK, at least NLM_HOST_REBIND (60 s) after the host's last port lookup:
+ *      nlm_bind_host() forces a new rpcbind query, which meets the loss again: "still
+ *      trying" once more.
+ *
+ * The customer's lines are hours apart; ours are as close as the kernel's rules allow.
+ * What is compared: the order, which request printed each line, and each line's delay
+ * after its own call against the model (lib/timing.c LR_CUSTOMER_0619).
+ */
+#include "lib/harness.h"
+#include "lib/grantcb.h"
+
+FIXTURE(customer_0619) {
+	struct imp_fix f;
+	struct cb_state s;
+	struct imp_run p, q;	/* the first LOCK's process, the later LOCK's */
+};
+
+FIXTURE_SETUP(customer_0619)
+{
+	self->p.go = self->q.go = -1;
+	self->p.c.pid = self->q.c.pid = 0;
+	imp_setup(&self->f, LR_CUSTOMER_0619, _metadata);
+	cb_setup(&self->f, &self->s, true, _metadata);
+}
+
+FIXTURE_TEARDOWN(customer_0619)
+{
+	imp_end(&self->p);
+	imp_end(&self->q);
+	cb_teardown(&self->s);
+	imp_teardown(&self->f, _metadata);
+}
+
+/* three disjoint ranges: the first LOCK's, the grant's, the later LOCK's */
+#define C_FIRST		(2 * IMP_B_START)
+#define C_LATER		(3 * IMP_B_START)
+
+TEST_F_TIMEOUT(customer_0619, sequence, IMP_TEST_TIMEOUT)
+{
+	struct imp_fix *f = &self->f;
+	struct cb_state *s = &self->s;
+	struct lr_imp *m = &f->m;
+	double t1, t3, ts1, ts2, ts3, t_res, rebind_at, rate;
+	int n;
+
+	/* 1: the first LOCK of the boot (nothing has locked yet: its host is unbound) */
+	imp_prepare(f, IMP_SETLKW, &self->p, f->path2, C_FIRST, NULL, _metadata);
+	ASSERT_EQ(0, lr_imp_trace_start(m));
+	t1 = imp_rpcbind_lock(f, &self->p, 0, _metadata);
+	ASSERT_EQ(0, self->p.r.rc) TH_LOG("the first LOCK: %s", strerror(-self->p.r.rc));
+	ts1 = imp_wait_line(f, lr_imp_re_trying(m), t1, t1);
+
+	/* 2: the grant; its GRANTED_RES times out, the server retries */
+	cb_prepare(f, s, IMP_START, _metadata);
+	cb_block(f, s, _metadata);
+	t_res = cb_granted_res(f, s, &ts2, _metadata);
+	cb_after_retry(f, s, _metadata);
+
+	/*
+	 * 3: nlm_bind_host() looks the port up again on the first call at or after
+	 * h_nextrebind = the last lookup + NLM_HOST_REBIND; the last hard call that could
+	 * have done it is the holder's UNLOCK. Jiffies run at the guest's tick rate.
+	 */
+	rate = lr_imp_tick_rate(m);
+	rebind_at = s->h.r.t_call + lr_nlm_host_rebind() / 1e3 / (rate > 0 ? rate : 1) + 1;
+	if (lr_now() < rebind_at) {
+		TH_LOG("waiting %.1f s for NLM_HOST_REBIND since the last hard call",
+		       rebind_at - lr_now());
+		lr_imp_wait(m, NULL, rebind_at, NULL);
+	}
+	imp_prepare(f, IMP_SETLKW, &self->q, f->path2, C_LATER, NULL, _metadata);
+	t3 = imp_rpcbind_lock(f, &self->q, 1, _metadata);
+	ASSERT_EQ(0, self->q.r.rc) TH_LOG("the later LOCK: %s", strerror(-self->q.r.rc));
+	ts3 = imp_wait_line(f, lr_imp_re_trying(m), t3, t3);
+
+	/* the three lines, in the customer's order, each printed once */
+	EXPECT_TRUE(ts1 >= 0 && ts2 > ts1 && ts3 > ts2)
+		TH_LOG("order: still trying %.2f, timed out %.2f, still trying %.2f (s, guest "
+		       "clock)", ts1, ts2, ts3);
+	n = lr_imp_count(m, lr_imp_re_trying(m), t1, NULL);
+	EXPECT_EQ(2, n) TH_LOG("%d 'still trying' lines", n);
+	n = lr_imp_count(m, lr_imp_re_timedout(m), t1, NULL);
+	EXPECT_EQ(1, n) TH_LOG("%d 'timed out' lines", n);
+	if (ts1 >= 0 && ts2 >= 0 && ts3 >= 0) {
+		lr_imp_moment(m, "gap still trying -> timed out", "-", -1, 0, 0, ts2 - ts1,
+			      "measured only: set by the test (customer: 1 h 28 min 9 s)");
+		lr_imp_moment(m, "gap timed out -> still trying again", "-", -1, 0, 0, ts3 - ts2,
+			      "measured only: set by the test (customer: 2 h 31 min 18 s)");
+		TH_LOG("0619 replayed: still trying (LOCK) -> %.2f s -> timed out (GRANTED_RES, "
+		       "%.2f s after its call) -> %.2f s -> still trying (later LOCK)",
+		       ts2 - ts1, ts2 - t_res, ts3 - ts2);
+	}
+	/* the later LOCK is the server's: a TEST from the other mount reports it held */
+	{
+		struct lr_op_result t;
+
+		ASSERT_EQ(0, lr_run_op(f->path, F_GETLK, F_WRLCK, C_LATER, IMP_LEN, &t,
+				       IMP_SAFETY_S));
+		EXPECT_EQ(F_WRLCK, t.fl.l_type) TH_LOG("the later LOCK is not held on the server");
+	}
+}
+
+TEST_HARNESS_MAIN

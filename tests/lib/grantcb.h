@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * grantcb.h: the flows of the GRANTED callback tests (soft_callback.c, customer_0619.c),
+ * the only NLM calls that print "lockd: server X not responding, timed out". Static
+ * functions on the harness's _metadata, as imptest.h; include after it.
+ *
+ * A blocked F_SETLKW is granted by the server's GRANTED_MSG (fs/lockd/svclock.c
+ * nlmsvc_grant_blocked()); the client's lockd answers with a GRANTED_RES
+ * (svcproc.c nlmsvc_proc_granted_msg() -> nlmsvc_callback() -> nlm_async_reply()).
+ * Both go out on the RPC client of a *server-side* NLM host (nlmsvc_lookup_host(),
+ * h_server = 1): soft and AUTOBIND (fs/lockd/host.c nlm_bind_host(); 4.19 and
+ * mainline). Its first call looks the peer's lockd port up with rpcbind; if that
+ * handshake never completes, the call prints "timed out" at its major timeout, the
+ * moment a hard call would print "still trying" (lib/timing.c lr_rpcbind_major()), and
+ * is dropped.
+ *
+ * X is the host's h_name, the name of its NSM handle (fs/lockd/mon.c nsm_get_handle()):
+ * on the client the handle its mount made for the server's address (the name mounted,
+ * an address here); on the server the one made from the client's LOCK, whose caller name
+ * is the client's nodename.
+ *
+ * What the server does next is nlmsvc_grant_callback()'s: an answered GRANTED_MSG waits
+ * 60 s for the GRANTED_RES, a failed one is retried 10 s later (lr_grant_retry()); the
+ * retry re-sends GRANTED_MSG for the block (b_granted), until the block goes: by a
+ * GRANTED_RES, or by the waiter's own re-sent LOCK (NLMCLNT_POLL_TIMEOUT after its
+ * BLOCKED reply), which the server grants at once since the lock is already the
+ * waiter's (nlmsvc_lock(): vfs_lock_file() by the same owner).
+ */
+#ifndef LR_GRANTCB_H
+#define LR_GRANTCB_H
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "imptest.h"
+
+/* include/linux/lockd/nlm.h (uapi) */
+#define NLMPROC_GRANTED_MSG	10
+#define NLMPROC_GRANTED_RES	15
+/* include/linux/sunrpc/debug.h: NLMDBG_CLIENT (clntproc.c: "call procedure N on X
+ * (async)") | NLMDBG_SVCLOCK (svclock.c: "grant_reply: looking for cookie C, s=S") */
+#define CB_SRV_NLM_DEBUG	(0x0002 | 0x0008)
+/* include/linux/lockd/xdr.h: nlm_granted 0, nlm_lck_denied 1 (the s= of grant_reply) */
+#define CB_NLM_LCK_DENIED	1
+
+#define CB_MAX_LINES	16
+
+struct cb_state {
+	struct imp_run h, w;	/* the holder (other mount) and the waiter */
+	unsigned long ino;
+	long srv_debug0;	/* the server's nlm_debug before the test; -1 untouched */
+	double srv_mark;	/* the server's last dmesg stamp at the start */
+	char allow[512];	/* client lines the test provokes */
+	char srv_allow[160];	/* server lines the test provokes */
+};
+
+static inline double cb_now_srv(void)
+{
+	char *d = lr_server_dmesg();
+	double t = d ? lr_dmesg_last_ts(d) : -1;
+
+	free(d);
+	return t;
+}
+
+/* the server's nlm_debug |= CB_SRV_NLM_DEBUG, so its callbacks show in its log */
+static inline void cb_setup(struct imp_fix *f, struct cb_state *s, bool timed_out_client,
+			    struct __test_metadata *_metadata)
+{
+	char cmd[96], *out = NULL;
+
+	s->srv_debug0 = -1;
+	s->h.go = s->w.go = -1;
+	s->h.c.pid = s->w.c.pid = 0;
+	ASSERT_EQ(0, lr_server("sysctl /proc/sys/sunrpc/nlm_debug", &out))
+		TH_LOG("the server's nlm_debug: agent %s", lr_mserver());
+	s->srv_debug0 = strtol(out, NULL, 0);
+	free(out);
+	out = NULL;
+	snprintf(cmd, sizeof(cmd), "sysctl /proc/sys/sunrpc/nlm_debug %ld",
+		 s->srv_debug0 | CB_SRV_NLM_DEBUG);
+	ASSERT_EQ(0, lr_server(cmd, &out));
+	free(out);
+	s->srv_mark = cb_now_srv();
+	ASSERT_LE(0, s->srv_mark);
+	if (timed_out_client) {
+		snprintf(s->allow, sizeof(s->allow), "%s|(%s)", f->allow,
+			 lr_imp_re_timedout(&f->m));
+		f->mark.client_allow = s->allow;
+	}
+}
+
+static inline void cb_teardown(struct cb_state *s)
+{
+	char cmd[96], *out = NULL;
+
+	imp_end(&s->w);
+	imp_end(&s->h);
+	if (s->srv_debug0 < 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "sysctl /proc/sys/sunrpc/nlm_debug %ld", s->srv_debug0);
+	lr_server(cmd, &out);
+	free(out);
+}
+
+/* the holder takes start+len through the other mount; the waiter is ready on ours */
+static inline void cb_prepare(struct imp_fix *f, struct cb_state *s, off_t start,
+			      struct __test_metadata *_metadata)
+{
+	imp_spawn(&s->h, IMP_UNLOCK, f->path2, start, _metadata);
+	imp_spawn(&s->w, IMP_SETLKW, f->path, start, _metadata);
+	s->ino = lr_file_ino(f->fd);
+	ASSERT_NE(0, s->ino);
+}
+
+/* the waiter's F_SETLKW, until the server queues it (BLOCKED: a waiter in /proc/locks) */
+static inline void cb_block(struct imp_fix *f, struct cb_state *s,
+			    struct __test_metadata *_metadata)
+{
+	imp_start(&s->w, _metadata);
+	ASSERT_TRUE(lr_server_waiter_wait(s->ino, true, IMP_SAFETY_S))
+		TH_LOG("the server never queued the waiter's F_SETLKW (no blocked request on "
+		       "inode %lu in its /proc/locks)", s->ino);
+}
+
+/* the holder lets go; returns lr_now() after its UNLOCK was answered */
+static inline double cb_release(struct cb_state *s, struct __test_metadata *_metadata)
+{
+	imp_start(&s->h, _metadata);
+	ASSERT_EQ(0, lr_child_read(&s->h.c, &s->h.r, sizeof(s->h.r), IMP_SAFETY_S))
+		TH_LOG("the holder's UNLOCK never returned");
+	ASSERT_EQ(0, s->h.r.rc) TH_LOG("the holder's UNLOCK: %s", strerror(-s->h.r.rc));
+	return s->h.r.t_ret;
+}
+
+/*
+ * The server's log lines matching ere after the test's mark, waiting until there are at
+ * least n of them or lr_now() passes deadline; their number (<= CB_MAX_LINES).
+ */
+static inline int cb_srv_wait(struct cb_state *s, const char *ere, int n, double deadline,
+			      double *ts, char (*text)[LR_LINE_MAX])
+{
+	struct timespec pause = { 0, 250 * 1000 * 1000 };	/* the agent's polling rate */
+	int got;
+
+	for (;;) {
+		got = lr_server_lines(s->srv_mark, ere, ts, text, CB_MAX_LINES);
+		if (got >= n || lr_now() >= deadline)
+			return got < 0 ? 0 : got;
+		nanosleep(&pause, NULL);
+	}
+}
+
+static inline const char *cb_re_call(int proc)
+{
+	static char b[2][64];
+	char *r = b[proc == NLMPROC_GRANTED_RES];
+
+	snprintf(r, sizeof(b[0]), "^lockd: call procedure %d on .* \\(async\\)$", proc);
+	return r;
+}
+
+/*
+ * The client's GRANTED_RES loses its rpcbind handshake (client-side SYN-ACK drop from the
+ * server's port 111, as for portmap-synack-lost). Prepared and blocked by the caller;
+ * returns the GRANTED_RES call's moment (client lr_now() clock) and, in *ts_tmo, its
+ * "timed out". Ends with the drop off and the server's retry handled.
+ */
+static inline double cb_granted_res(struct imp_fix *f, struct cb_state *s, double *ts_tmo,
+				    struct __test_metadata *_metadata)
+{
+	struct lr_imp *m = &f->m;
+	struct lr_expect e;
+	struct lr_window win_grant;
+	double t_on, t_unlock, t_off, t_res = -1, t_res2 = -1, ts = -1, sts[CB_MAX_LINES];
+	char txt[CB_MAX_LINES][LR_LINE_MAX], *p;
+	long srv_to = lr_server_nlm_timeout(), dropped;
+	int i, n, lport = -1, st = -1, lp[4];
+
+	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_GRANTED_RES, NULL, &e));
+	ASSERT_LT(0, srv_to) TH_LOG("the server's fs.nfs.nlm_timeout is unreadable");
+	lr_imp_watch(m, RPCBIND_PORT);
+	ASSERT_EQ(0, lr_imp_on(m, &t_on)) TH_LOG("synack-drop on: %s", strerror(errno));
+	t_unlock = cb_release(s, _metadata);
+
+	/* the GRANTED_MSG is not impaired: the waiter gets the lock at once */
+	ASSERT_EQ(0, lr_child_read(&s->w.c, &s->w.r, sizeof(s->w.r), srv_to + IMP_LATE_S))
+		TH_LOG("the waiter never returned after the holder's unlock");
+	win_grant = (struct lr_window){ 0, -500, srv_to * 1000, "the holder's UNLOCK",
+		"the server's GRANTED_MSG is not impaired: one round trip, before its first "
+		"retransmission (the server's nlm_timeout)" };
+	imp_check(f, "F_SETLKW granted (GRANTED_MSG)", &win_grant, s->w.r.t_ret - t_unlock,
+		  _metadata);
+	EXPECT_EQ(0, s->w.r.rc) TH_LOG("the waiter's F_SETLKW: %s", strerror(-s->w.r.rc));
+
+	t_res = imp_wait_line(f, cb_re_call(NLMPROC_GRANTED_RES), t_unlock - 1,
+			      t_unlock + IMP_SAFETY_S);
+	ASSERT_LE(0, t_res) TH_LOG("the client's lockd sent no GRANTED_RES (nlm_debug: no "
+				   "'call procedure %d ... (async)')", NLMPROC_GRANTED_RES);
+	if (!f->t_ref)
+		f->t_ref = t_res;
+	ts = imp_wait_line(f, lr_imp_re_timedout(m), t_res, t_res + e.tmo.hi / 1e3 + IMP_LATE_S);
+	*ts_tmo = ts;
+	dropped = lr_imp_dropped(m);	/* "off" deletes the rule and its counter */
+	EXPECT_EQ(0, lr_imp_off(m, &t_off));
+	imp_check(f, "timed out", &e.tmo, ts < 0 ? -1 : ts - t_res, _metadata);
+
+	/* its rpcbind query: a connect to port 111 that never left SYN_SENT */
+	for (i = 0; i < m->nsev && lport < 0; i++)
+		if (m->sev[i].state == LR_TCP_SYN_SENT && m->sev[i].t >= t_res - LR_SAMPLE_S)
+			lport = m->sev[i].lport;
+	EXPECT_LT(0, lport) TH_LOG("no connect to the server's port %d after the GRANTED_RES "
+				   "call: no rpcbind query", RPCBIND_PORT);
+	EXPECT_LE(1, dropped) TH_LOG("the rule dropped no SYN-ACK");
+	/* and it never reached lockd's port: no connect there before it timed out */
+	n = lr_trace_connects(m->trace, m->ntrace, t_res, m->lockd_port, lp, 4) -
+	    lr_trace_connects(m->trace, m->ntrace, ts < 0 ? t_off : ts, m->lockd_port, lp, 4);
+	EXPECT_EQ(0, n) TH_LOG("the GRANTED_RES's transport connected to lockd's port %d "
+			       "before it timed out", m->lockd_port);
+	TH_LOG("GRANTED_RES: rpcbind connect from port %d never completed (%ld SYN-ACKs "
+	       "dropped); 'timed out' %.2f s after the call", lport, dropped,
+	       ts < 0 ? -1 : ts - t_res);
+
+	/* the server waits 60 s for a GRANTED_RES, then grants again: GRANTED_RES again */
+	t_res2 = imp_wait_nth(f, cb_re_call(NLMPROC_GRANTED_RES), t_res, 2,
+			      t_res + e.retry.hi / 1e3 + IMP_LATE_S);
+	imp_check(f, "grant retry (GRANTED_RES again)", &e.retry,
+		  t_res2 < 0 ? -1 : t_res2 - t_res, _metadata);
+	ASSERT_LE(0, t_res2);
+	/* the drop was off before it started: rpcbind answers, it connects to lockd at once */
+	if (t_off < t_res2) {
+		char ere[80];
+
+		snprintf(ere, sizeof(ere), "worker connecting xprt .* \\(port %d\\)$",
+			 m->lockd_port);
+		imp_wait_line(f, ere, t_res2, t_res2 + m->p.nlm_timeout);
+		n = lr_trace_connects(m->trace, m->ntrace, t_res2, m->lockd_port, lp, 4);
+		EXPECT_LE(1, n) TH_LOG("the second GRANTED_RES did not connect to lockd's port "
+				       "within nlm_timeout of its call, with the path restored");
+		if (n >= 1)
+			TH_LOG("the second GRANTED_RES connected to lockd's port %d from port %d",
+			       m->lockd_port, lp[0]);
+	} else {
+		TH_LOG("the server's retry came %.2f s before the drop was lifted: it waited for "
+		       "the first GRANTED_RES's rpcbind, not checked", t_off - t_res2);
+	}
+	/* what the client answered, as the server read it */
+	n = cb_srv_wait(s, "^grant_reply: looking for cookie .*, s=[0-9]+ ?$", 1,
+			lr_now() + e.tmo.hi / 1e3 + IMP_LATE_S, sts, txt);
+	EXPECT_LE(1, n) TH_LOG("the server never received a GRANTED_RES");
+	/* grant_reply's s= is the __be32 status printed as an int */
+	if (n >= 1 && (p = strstr(txt[n - 1], "s=")))
+		st = ntohl((uint32_t)strtoul(p + 2, NULL, 10));
+	EXPECT_EQ(CB_NLM_LCK_DENIED, st)
+		TH_LOG("the client answered the retried GRANTED_MSG with %d: nlmclnt_grant() "
+		       "answers nlm_lck_denied (1) when no request waits", st);
+	TH_LOG("the client answered the server's retry with GRANTED_RES status %d (%s): its "
+	       "waiter already holds the lock", st, st == 1 ? "nlm_lck_denied" : "?");
+	lr_imp_moment(m, "GRANTED_RES status seen by the server", "-", -1, 0, 0, st,
+		      "nlm_stats: 0 granted, 1 denied (fs/lockd/svclock.c nlmsvc_grant_reply)");
+	return t_res;
+}
+
+/*
+ * After the lost GRANTED_RES and the server's retry: does the server still hold the
+ * waiter's lock? Another process on the other mount tries it. The client's own list
+ * still says the waiter holds it (a process on our mount is refused locally).
+ */
+static inline void cb_after_retry(struct imp_fix *f, struct cb_state *s,
+				  struct __test_metadata *_metadata)
+{
+	struct lr_op_result t, l;
+	bool lost;
+
+	ASSERT_EQ(0, lr_run_op(f->path2, F_SETLK, F_WRLCK, IMP_START, IMP_LEN, &t,
+			       IMP_SAFETY_S));
+	ASSERT_EQ(0, lr_run_op(f->path, F_GETLK, F_WRLCK, IMP_START, IMP_LEN, &l,
+			       IMP_SAFETY_S));
+	lost = t.rc == 0;
+	TH_LOG("after the retry: the client's list shows %s %jd+%jd held by pid %d (the "
+	       "waiter %d); a process on the other mount %s the range on the server%s",
+	       lr_ltype(l.fl.l_type), (intmax_t)l.fl.l_start, (intmax_t)l.fl.l_len,
+	       l.fl.l_pid, s->w.c.pid, lost ? "LOCKS" : "cannot lock",
+	       lost ? ": the server let go of a lock the client still holds" : "");
+	EXPECT_EQ(F_WRLCK, l.fl.l_type) TH_LOG("the waiter's lock is gone from the client");
+	lr_imp_moment(&f->m, "lock after the retry", "-", -1, 0, 0, lost ? 0 : 1, lost ?
+		      "released on the server while the waiter holds it (split)" :
+		      "still the waiter's on the server");
+	if (lost)
+		lr_run_op(f->path2, F_SETLK, F_UNLCK, IMP_START, IMP_LEN, &t, IMP_SAFETY_S);
+	else
+		EXPECT_EQ(-EAGAIN, t.rc) TH_LOG("%s", strerror(-t.rc));
+	LR_XFAIL_IF_KNOWN("grant-retry-unlock", lost);
+}
+
+/*
+ * The server's GRANTED_MSG loses its rpcbind handshake (server-side SYN-ACK drop from
+ * the client's port 111). Prepared and blocked by the caller (t_block: the waiter's
+ * F_SETLKW call). The server prints "timed out" for the client's caller name; the
+ * waiter gets its lock from its own re-sent LOCK, NLMCLNT_POLL_TIMEOUT after the call.
+ */
+static inline void cb_granted_msg(struct imp_fix *f, struct cb_state *s,
+				  struct __test_metadata *_metadata)
+{
+	struct lr_imp *m = &f->m;
+	struct lr_params sp = m->p;
+	struct lr_expect e;
+	struct lr_window poll;
+	struct utsname u;
+	char re[160];
+	double t_on, t_off, t_unlock, msg[CB_MAX_LINES], tmo[CB_MAX_LINES], dl;
+	long srv_to = lr_server_nlm_timeout();
+	int nmsg, ntmo, i;
+
+	ASSERT_LT(0, srv_to) TH_LOG("the server's fs.nfs.nlm_timeout is unreadable");
+	ASSERT_EQ(0, uname(&u));
+	/* the server's own timeout; both guests boot the same kernel (vm/run.sh) */
+	sp.nlm_timeout = srv_to;
+	ASSERT_EQ(0, lr_scenario_expect(&sp, LR_GRANTED_MSG, NULL, &e));
+	lr_lockd_re(re, sizeof(re), u.nodename, "not responding, timed out");
+	snprintf(s->srv_allow, sizeof(s->srv_allow), "%s", re);
+	f->mark.server_allow = s->srv_allow;
+
+	ASSERT_EQ(0, lr_imp_on(m, &t_on)) TH_LOG("synack-drop on in the server: %s",
+						 strerror(errno));
+	t_unlock = cb_release(s, _metadata);
+	if (!f->t_ref)
+		f->t_ref = s->w.r.t_call;
+
+	/* the server's GRANTED_MSG and its "timed out" (server clock) */
+	nmsg = cb_srv_wait(s, cb_re_call(NLMPROC_GRANTED_MSG), 1, t_unlock + IMP_SAFETY_S,
+			   msg, NULL);
+	ASSERT_LE(1, nmsg) TH_LOG("the server sent no GRANTED_MSG after the unlock");
+	ntmo = cb_srv_wait(s, re, 1, t_unlock + e.tmo.hi / 1e3 + IMP_LATE_S, tmo, NULL);
+	imp_check(f, "timed out (server)", &e.tmo, ntmo >= 1 ? tmo[0] - msg[0] : -1,
+		  _metadata);
+
+	/* the waiter: its re-sent LOCK, NLMCLNT_POLL_TIMEOUT after its BLOCKED reply */
+	poll = (struct lr_window){ lr_nlmclnt_poll(), -500,
+		lr_timer_slack(&m->p, lr_nlmclnt_poll()) + 1000, "the F_SETLKW call",
+		"nlmclnt_wait() times out NLMCLNT_POLL_TIMEOUT after the BLOCKED reply and "
+		"the LOCK is re-sent; the server grants it at once (the lock is the waiter's "
+		"already); timer wheel + TCG" };
+	ASSERT_EQ(0, lr_child_read(&s->w.c, &s->w.r, sizeof(s->w.r),
+				   s->w.r.t_call + poll.hi / 1e3 + IMP_LATE_S - lr_now()))
+		TH_LOG("the waiter never returned");
+	imp_check(f, "F_SETLKW granted (re-sent LOCK)", &poll, s->w.r.t_ret - s->w.r.t_call,
+		  _metadata);
+	EXPECT_EQ(0, s->w.r.rc) TH_LOG("the waiter's F_SETLKW: %s", strerror(-s->w.r.rc));
+
+	/* every GRANTED_MSG made while the drop was on ends in its own "timed out"; a
+	 * retry comes 10 s after a failure, unless the re-sent LOCK took the block first */
+	nmsg = cb_srv_wait(s, cb_re_call(NLMPROC_GRANTED_MSG), CB_MAX_LINES, 0, msg, NULL);
+	dl = lr_now() + e.tmo.hi / 1e3 + IMP_LATE_S;
+	ntmo = cb_srv_wait(s, re, nmsg, dl, tmo, NULL);
+	EXPECT_EQ(nmsg, ntmo) TH_LOG("%d GRANTED_MSG calls, %d 'timed out' lines", nmsg, ntmo);
+	for (i = 1; i < nmsg && i <= ntmo; i++)
+		imp_check(f, "grant retry (GRANTED_MSG again)", &e.retry, msg[i] - tmo[i - 1],
+			  _metadata);
+	TH_LOG("the server sent GRANTED_MSG %d time(s); %s", nmsg, nmsg > 1 ?
+	       "its retry came before the waiter's re-sent LOCK took the block" :
+	       "the waiter's re-sent LOCK took the block before a retry was due");
+	lr_imp_moment(m, "GRANTED_MSG calls", "-", -1, 0, 0, nmsg,
+		      "measured only: 1 + the retries before the re-sent LOCK");
+	EXPECT_EQ(0, lr_imp_off(m, &t_off));
+
+	/* the server holds the lock for the waiter, and has no request left */
+	EXPECT_TRUE(lr_server_waiter_wait(s->ino, false, IMP_SAFETY_S))
+		TH_LOG("the server still has a blocked request on inode %lu", s->ino);
+	imp_final_state(f, IMP_SETLKW, &s->w.r, _metadata);
+	imp_no_timed_out(f, s->w.r.t_call, _metadata);
+}
+
+#endif /* LR_GRANTCB_H */
