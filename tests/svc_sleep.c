@@ -15,9 +15,9 @@
  * lockd serves NLM with one thread: a LOCK stuck in nlmsvc_lock() holds up every later
  * request of every client, a TEST or UNLOCK included, although those alone never enter
  * nlmsvc_lock(). The *_behind_lock tests show that ordering; the kill_* tests show what
- * the client sends when the process waiting on the stuck LOCK is killed (CANCEL for a
- * blocking request, an async UNLOCK for a non-blocking one; fs/lockd/clntproc.c
- * nlmclnt_lock()).
+ * the client sends when the process waiting on the stuck LOCK is killed (a CANCEL and
+ * then an async UNLOCK for a blocking request, the UNLOCK alone for a non-blocking one;
+ * fs/lockd/clntproc.c nlmclnt_lock()) and which of them freed the range on the server.
  */
 #include "lib/harness.h"
 #include "lib/imptest.h"
@@ -26,49 +26,88 @@
 
 FIXTURE(svc_sleep) {
 	struct imp_fix f;
+	long srv_debug0;	/* the server's nlm_debug before the test raised it; -1 untouched */
 };
+
+/* ---- the server's nlm_debug, through its agent (the kill_* tests read its log) ---- */
+
+#define SRV_NLM_DEBUG	"sysctl /proc/sys/sunrpc/nlm_debug"
+
+/* the server's nlm_debug |= bits; *old gets the value to restore. 0, or -1 */
+static int srv_nlm_debug_or(long bits, long *old)
+{
+	char cmd[96], *out = NULL;
+	long v = -1;
+
+	if (!lr_server(SRV_NLM_DEBUG, &out) && out)
+		v = strtol(out, NULL, 0);
+	free(out);
+	out = NULL;
+	if (v < 0)
+		return -1;
+	*old = v;
+	snprintf(cmd, sizeof(cmd), SRV_NLM_DEBUG " %ld", v | bits);
+	v = lr_server(cmd, &out);
+	free(out);
+	return v ? -1 : 0;
+}
+
+/* put back what srv_nlm_debug_or() found (nothing if *old < 0) */
+static void srv_nlm_debug_restore(long *old)
+{
+	char cmd[96], *out = NULL;
+
+	if (*old < 0)
+		return;
+	snprintf(cmd, sizeof(cmd), SRV_NLM_DEBUG " %ld", *old);
+	lr_server(cmd, &out);
+	free(out);
+	*old = -1;
+}
 
 FIXTURE_SETUP(svc_sleep)
 {
+	self->srv_debug0 = -1;
 	imp_setup(&self->f, LR_SVC_SLEEP, _metadata);
 }
 
 FIXTURE_TEARDOWN(svc_sleep)
 {
+	srv_nlm_debug_restore(&self->srv_debug0);	/* a test that failed half-way */
 	imp_teardown(&self->f, _metadata);
 }
 
 /* ---- the server has the LOCK: its stalled lockd thread printed the patch's line ---- */
 
 struct srv_line {
-	double after;		/* server dmesg stamp of the mark */
+	double after;		/* server dmesg stamp: only lines after it */
 	const char *ere;
+	double ts;		/* the first match's stamp */
 };
 
 static bool server_logged(void *arg)
 {
 	struct srv_line *s = arg;
-	char *d = lr_server_dmesg(), *p, *nl;
-	bool found = false;
 
-	for (p = d; p && *p && !found; p = nl) {
-		nl = strchr(p, '\n');
-		if (nl)
-			*nl++ = '\0';
-		found = lr_dmesg_ts(p) > s->after && lr_re_match(s->ere, p);
-	}
-	free(d);
-	return found;
+	return lr_server_lines(s->after, s->ere, &s->ts, NULL, 1) == 1;
+}
+
+/* the stamp of the server's first line after `after` matching ere, waiting up to
+ * timeout_s; -1 if none came */
+static double srv_wait_line(double after, const char *ere, double timeout_s)
+{
+	struct srv_line s = { after, ere, -1 };
+
+	return lr_wait_until(server_logged, &s, timeout_s) ? s.ts : -1;
 }
 
 /* the patch's printk on entry to the stalled nlmsvc_lock() (kernel-patches/) */
 #define IMP_SVC_SLEEP_RE	"nlmsvc_lock:[0-9]+, sleep"
 
-static bool imp_lock_at_server(struct imp_fix *f)
+/* the server's stamp of the stalled LOCK's first svc-sleep line, -1 if it never came */
+static double imp_lock_at_server(struct imp_fix *f)
 {
-	struct srv_line s = { f->mark.server_ts, IMP_SVC_SLEEP_RE };
-
-	return lr_wait_until(server_logged, &s, IMP_SAFETY_S);
+	return srv_wait_line(f->mark.server_ts, IMP_SVC_SLEEP_RE, IMP_SAFETY_S);
 }
 
 static const char not_lock[] =
@@ -120,7 +159,7 @@ static void behind(struct imp_fix *f, enum imp_op k, struct __test_metadata *_me
 	imp_fresh(f, _metadata);
 	ASSERT_EQ(0, lr_imp_on(m, &t_on));
 	imp_start(&a, _metadata);
-	ASSERT_TRUE(imp_lock_at_server(f))
+	ASSERT_LE(0, imp_lock_at_server(f))
 		TH_LOG("the server never logged '%s': A's LOCK did not reach nlmsvc_lock()",
 		       IMP_SVC_SLEEP_RE);
 	t_b = lr_now();
@@ -194,33 +233,155 @@ TEST_F_TIMEOUT(svc_sleep, unlock_behind_lock, IMP_TEST_TIMEOUT)
 /*
  * kill: the process waiting on the stalled LOCK gets SIGKILL. rpc_call_sync() waits
  * TASK_KILLABLE, so it leaves at once; nlmclnt_call() returns -EINTR and nlmclnt_lock()
- * sends, as an async hard RPC that outlives the process: CANCEL (procedure 3) for a
- * blocking request, UNLOCK (procedure 4, out_unlock) for a non-blocking one. That call
- * queues behind the stalled LOCK too and logs its own "still trying" on its own schedule.
- * After the switch goes off the server answers the LOCK (granting it to an owner that is
- * gone) and then the CANCEL or UNLOCK; the test checks who holds the range afterwards.
+ * (fs/lockd/clntproc.c, 4.19 and mainline) sends async hard RPCs that outlive the
+ * process:
+ *   - a non-blocking request (F_SETLK) goes straight to out_unlock: an UNLOCK;
+ *   - a blocking one (F_SETLKW) first sends a CANCEL: nlmclnt_cancel() ->
+ *     nlmclnt_async_call(), whose rpc_wait_for_completion_task() waits TASK_KILLABLE and
+ *     returns -ERESTARTSYS at once with the fatal signal pending; nlmclnt_cancel() != 0,
+ *     so the `goto out` is not taken, and status < 0 falls through to out_unlock: an
+ *     UNLOCK follows the CANCEL.
+ * Both go through nlmclnt_async_call() -> __nlm_async_call(), which prints "lockd: call
+ * procedure <proc> on <host> (async)" (nlm_debug NLMDBG_CLIENT). They queue behind the
+ * stalled LOCK and log their own "still trying" on their own schedule. After the switch
+ * goes off the server answers the LOCK (granting it to an owner that is gone), then what
+ * the kill sent; its log (NLMDBG_SVCLOCK) says which request freed the range, and
+ * another process checks that it is free.
  */
 #define NLMPROC_CANCEL	3	/* include/linux/lockd/nlm.h (uapi: NLMPROC_*) */
 #define NLMPROC_UNLOCK	4
+#define NLMDBG_SVCLOCK	0x0008	/* fs/lockd/lockd.h (mainline), include/linux/lockd/debug.h */
 
-static void kill_waiter(struct imp_fix *f, enum imp_op k, struct __test_metadata *_metadata)
+/* a client line's stamp as seconds after t_kill (-1: not seen); kmsg stamps here can
+ * run up to a jiffy behind lr_now() (a jiffy-driven sched_clock), so a line the kill
+ * caused may be stamped just before it: that is 0 */
+static double after_kill(double ts, double t_kill)
+{
+	return ts < 0 ? -1 : ts > t_kill ? ts - t_kill : 0;
+}
+
+static const char *re_async_call(char *buf, size_t size, int proc)
+{
+	snprintf(buf, size, "^lockd: call procedure %d on .* \\(async\\)$", proc);
+	return buf;
+}
+
+/* the trace position of the first record stamped at or after t0 matching ere, -1 if
+ * none: stamps can be equal (a jiffy-driven sched_clock), positions keep the order */
+static int trace_pos(const struct lr_imp *m, const char *ere, double t0)
+{
+	int i;
+
+	for (i = 0; i < m->ntrace; i++)
+		if (m->trace[i].t >= t0 && lr_re_match(ere, m->trace[i].text))
+			return i;
+	return -1;
+}
+
+/*
+ * What the server did with the stalled LOCK and the requests the kill sent, from its
+ * log after the LOCK's svc-sleep line (the patch prints it before nlmsvc_lock()'s own
+ * dprintks). fs/lockd/svclock.c, 4.19 and mainline, nlm_debug NLMDBG_SVCLOCK:
+ *   nlmsvc_lock()            "lockd: nlmsvc_lock(...)", "lockd: vfs_lock_file returned N"
+ *   nlmsvc_cancel_blocked()  "lockd: nlmsvc_cancel(...)", then "lockd: unlinking block"
+ *                            only if it found the request's block
+ *   nlmsvc_unlock()          "lockd: nlmsvc_unlock(...)", then its own
+ *                            nlmsvc_cancel_blocked(): that nlmsvc_cancel line is the
+ *                            UNLOCK's, not a CANCEL's
+ * A granted LOCK leaves no block (4.19 never queues it, mainline takes it off the list:
+ * nlmsvc_remove_block()). The first of each counts: the CANCEL and UNLOCK re-sent while
+ * the thread slept are handled again afterwards (lockd keeps no reply cache).
+ */
+#define SRV_MAX_LINES	64
+#define SRV_RE	"^lockd: (vfs_lock_file returned|nlmsvc_(lock|cancel|unlock)\\(|unlinking block)"
+
+struct srv_seen {
+	double lock, cancel, unlock;	/* server stamps of the first of each; -1 none */
+	int lock_rc;			/* the LOCK's vfs_lock_file() result */
+	bool cancel_found;		/* the CANCEL unlinked a block */
+	int il, ic, iu, ib;		/* their lines (ib: the unlinking), -1 none */
+};
+
+/* the owner (svid) a request line names: "pi=N" */
+static int line_pi(const char *t)
+{
+	const char *p = strstr(t, "pi=");
+
+	return p ? atoi(p + 3) : -1;
+}
+
+/* the CANCEL and UNLOCK counted are the stalled LOCK's owner's (its nlmsvc_lock pi=) */
+static int srv_seen(double after, struct srv_seen *s, char (*text)[LR_LINE_MAX], double *ts)
+{
+	int i, pi = -1, n = lr_server_lines(after, SRV_RE, ts, text, SRV_MAX_LINES);
+	bool unlocks = false, in_cancel = false;
+
+	*s = (struct srv_seen){ -1, -1, -1, 0, false, -1, -1, -1, -1 };
+	for (i = 0; i < n; i++) {
+		const char *t = text[i];
+
+		if (!strncmp(t, "lockd: unlinking block", 22)) {
+			if (in_cancel && s->ib < 0) {
+				s->cancel_found = true;
+				s->ib = i;
+			}
+			continue;
+		}
+		if (!strncmp(t, "lockd: vfs_lock_file returned ", 30)) {
+			if (s->il < 0) {
+				s->il = i;
+				s->lock = ts[i];
+				s->lock_rc = atoi(t + 30);
+			}
+			continue;
+		}
+		in_cancel = false;
+		if (!strncmp(t, "lockd: nlmsvc_lock(", 19)) {
+			if (pi < 0)
+				pi = line_pi(t);
+		} else if (!strncmp(t, "lockd: nlmsvc_unlock(", 21)) {
+			unlocks = true;		/* its own nlmsvc_cancel line follows */
+			if (s->iu < 0 && line_pi(t) == pi) {
+				s->iu = i;
+				s->unlock = ts[i];
+			}
+		} else if (unlocks) {
+			unlocks = false;
+		} else if (s->ic < 0 && line_pi(t) == pi) {	/* a CANCEL's nlmsvc_cancel */
+			s->ic = i;
+			s->cancel = ts[i];
+			in_cancel = true;
+		}
+	}
+	return n;
+}
+
+static void kill_waiter(struct imp_fix *f, long *srv_debug0, enum imp_op k,
+			struct __test_metadata *_metadata)
 {
 	struct lr_imp *m = &f->m;
 	struct imp_run a = { .go = -1 };
 	struct lr_expect ea, ec;
 	struct lr_op_result t;
-	int proc = k == IMP_SETLKW ? NLMPROC_CANCEL : NLMPROC_UNLOCK, st, n;
-	double t_on, t_kill, t_reaped, t_off, ts_call = -1, ts_try = -1, ts_ok = -1;
-	char ere[160];
-	bool leaked;
+	struct srv_seen sv;
+	bool cw = k == IMP_SETLKW, leaked;
+	int st, n, pc = -1, pu;
+	double t_on, t_kill, t_reaped, t_off, ts_call, ts_cancel = -1, ts_unlock, ts_try = -1;
+	double ts_ok = -1, t_sleep, since, t_free = -1, sts[SRV_MAX_LINES];
+	char re_c[80], re_u[80], by[384], txt[SRV_MAX_LINES][LR_LINE_MAX];
 
+	re_async_call(re_c, sizeof(re_c), NLMPROC_CANCEL);
+	re_async_call(re_u, sizeof(re_u), NLMPROC_UNLOCK);
 	imp_expect(f, 1, &ea, _metadata);
 	imp_expect(f, 0, &ec, _metadata);
 	imp_prepare(f, k, &a, f->path, IMP_START, NULL, _metadata);
 	imp_fresh(f, _metadata);
+	ASSERT_EQ(0, srv_nlm_debug_or(NLMDBG_SVCLOCK, srv_debug0))
+		TH_LOG("cannot raise the server's nlm_debug: agent %s", lr_mserver());
 	ASSERT_EQ(0, lr_imp_on(m, &t_on));
 	imp_start(&a, _metadata);
-	ASSERT_TRUE(imp_lock_at_server(f)) TH_LOG("the LOCK never reached nlmsvc_lock()");
+	t_sleep = imp_lock_at_server(f);
+	ASSERT_LE(0, t_sleep) TH_LOG("the LOCK never reached nlmsvc_lock()");
 
 	t_kill = lr_now();
 	ASSERT_EQ(0, kill(a.c.pid, SIGKILL));
@@ -235,17 +396,35 @@ static void kill_waiter(struct imp_fix *f, enum imp_op k, struct __test_metadata
 	EXPECT_LT(t_reaped - t_kill, m->p.nlm_timeout)
 		TH_LOG("the killed process hung on in the kernel");
 
-	/* nlmclnt_async_call()'s dprintk (nlm_debug NLMDBG_CLIENT) names the procedure */
-	snprintf(ere, sizeof(ere), "^lockd: call procedure %d on .* \\(async\\)$", proc);
-	ts_call = imp_wait_line(f, ere, t_kill, t_kill + IMP_SAFETY_S);
-	EXPECT_LE(0, ts_call) TH_LOG("no async %s after the kill",
-				     proc == NLMPROC_CANCEL ? "CANCEL" : "UNLOCK");
+	/* the async calls the kill sent, in the client's trace: CANCEL then UNLOCK for
+	 * F_SETLKW, the UNLOCK alone for F_SETLK */
+	since = t_kill - 2.0 / m->p.hz;		/* as imp_wait_nth(): stamps are per jiffy */
+	if (cw) {
+		ts_cancel = imp_wait_line(f, re_c, t_kill, t_kill + IMP_SAFETY_S);
+		EXPECT_LE(0, ts_cancel) TH_LOG("no async CANCEL after the kill");
+	}
+	ts_unlock = imp_wait_line(f, re_u, t_kill, t_kill + IMP_SAFETY_S);
+	EXPECT_LE(0, ts_unlock) TH_LOG("no async UNLOCK after the kill%s", cw ?
+		  " (out_unlock, after the CANCEL whose killable wait returned at once)" : "");
+	pu = trace_pos(m, re_u, since);
+	if (cw) {
+		pc = trace_pos(m, re_c, since);
+		EXPECT_TRUE(pc >= 0 && pu > pc)
+			TH_LOG("CANCEL and UNLOCK not in that order (trace positions %d, %d)",
+			       pc, pu);
+		TH_LOG("client sent CANCEL (async) %.3f s and then UNLOCK (async) %.3f s after "
+		       "the kill", after_kill(ts_cancel, t_kill), after_kill(ts_unlock, t_kill));
+		lr_imp_moment(m, "CANCEL sent", "SIGKILL", -1, 0, 0,
+			      after_kill(ts_cancel, t_kill), "measured only");
+	} else {
+		TH_LOG("client sent UNLOCK (async) %.3f s after the kill",
+		       after_kill(ts_unlock, t_kill));
+	}
+	lr_imp_moment(m, "UNLOCK sent", "SIGKILL", -1, 0, 0, after_kill(ts_unlock, t_kill),
+		      "measured only");
+	ts_call = cw ? ts_cancel : ts_unlock;
 	if (ts_call < 0)
 		ts_call = t_kill;
-	TH_LOG("client sent %s (async) %.3f s after the kill",
-	       proc == NLMPROC_CANCEL ? "CANCEL" : "UNLOCK", ts_call - t_kill);
-	lr_imp_moment(m, proc == NLMPROC_CANCEL ? "CANCEL sent" : "UNLOCK sent", "SIGKILL",
-		      -1, 0, 0, ts_call - t_kill, "measured only");
 
 	ts_try = imp_wait_line(f, lr_imp_re_trying(m), ts_call,
 			       ts_call + ec.trying.hi / 1e3 + IMP_LATE_S);
@@ -257,10 +436,57 @@ static void kill_waiter(struct imp_fix *f, enum imp_op k, struct __test_metadata
 		  _metadata);
 	imp_check(f, "async call: OK", &ec.ok, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
 	n = lr_imp_count(m, lr_imp_re_trying(m), t_kill, NULL);
-	TH_LOG("%d 'still trying' line(s) from the SIGKILL on (the %s's own, and any other "
-	       "task's that reached its major timeout)", n,
-	       proc == NLMPROC_CANCEL ? "CANCEL" : "UNLOCK");
+	TH_LOG("%d 'still trying' line(s) from the SIGKILL on (%s, and any other task's that "
+	       "reached its major timeout)", n, cw ? "the CANCEL's and the UNLOCK's own" :
+	       "the UNLOCK's own");
+	if (!cw)
+		EXPECT_EQ(0, lr_imp_count(m, re_c, since, NULL))
+			TH_LOG("a CANCEL for a non-blocking LOCK (out_unlock sends only UNLOCK)");
 	imp_no_timed_out(f, t_on, _metadata);
+
+	/* the server's side: which request freed the range (its log, server clock) */
+	EXPECT_LE(0, srv_wait_line(t_sleep, "^lockd: nlmsvc_unlock\\(", IMP_SAFETY_S))
+		TH_LOG("the server never handled the UNLOCK (no nlmsvc_unlock line)");
+	n = srv_seen(t_sleep, &sv, txt, sts);
+	srv_nlm_debug_restore(srv_debug0);
+	EXPECT_LE(0, n) TH_LOG("the server's log: agent %s", lr_mserver());
+	EXPECT_LE(0, sv.lock) TH_LOG("no 'vfs_lock_file returned' for the stalled LOCK");
+	EXPECT_LE(0, sv.unlock) TH_LOG("no nlmsvc_unlock for the UNLOCK");
+	if (cw)
+		EXPECT_LE(0, sv.cancel) TH_LOG("no nlmsvc_cancel for the CANCEL");
+	/* one lockd thread, busy with the LOCK when the kill's requests came */
+	if (sv.lock >= 0 && sv.unlock >= 0 && (!cw || sv.cancel >= 0))
+		EXPECT_TRUE(sv.lock <= sv.unlock && (!cw || sv.lock <= sv.cancel))
+			TH_LOG("the server handled a request of the kill before the stalled "
+			       "LOCK");
+	if (sv.il >= 0)
+		TH_LOG("server [%.6f] %s  (the stalled LOCK)", sts[sv.il], txt[sv.il]);
+	if (sv.ic >= 0)
+		TH_LOG("server [%.6f] %s  (the CANCEL)", sts[sv.ic], txt[sv.ic]);
+	if (sv.ib >= 0)
+		TH_LOG("server [%.6f] %s  (the CANCEL found a block)", sts[sv.ib], txt[sv.ib]);
+	if (sv.iu >= 0)
+		TH_LOG("server [%.6f] %s  (the UNLOCK)", sts[sv.iu], txt[sv.iu]);
+	if (sv.lock < 0 || sv.unlock < 0 || (cw && sv.cancel < 0)) {
+		snprintf(by, sizeof(by), "unknown: the server's log lacks the LOCK's result, the "
+			 "UNLOCK%s", cw ? " or the CANCEL" : "");
+	} else if (sv.lock_rc == 0 && !sv.cancel_found && sv.lock <= sv.unlock &&
+		   (!cw || sv.lock <= sv.cancel)) {
+		t_free = sv.unlock;
+		snprintf(by, sizeof(by), "UNLOCK (%s)", cw ?
+			 "the LOCK was granted before the CANCEL: nothing to cancel" :
+			 "the LOCK was granted; a non-blocking LOCK gets no CANCEL");
+	} else if (cw && sv.lock_rc != 0 && sv.cancel_found) {
+		t_free = sv.cancel;
+		snprintf(by, sizeof(by), "CANCEL (the LOCK was not granted, vfs_lock_file "
+			 "returned %d: the CANCEL removed its blocked request)", sv.lock_rc);
+	} else {
+		snprintf(by, sizeof(by), "unclear: vfs_lock_file returned %d, the CANCEL %s a "
+			 "block", sv.lock_rc, sv.cancel_found ? "found" : "found no");
+	}
+	TH_LOG("range freed by: %s", by);
+	lr_imp_moment(m, "range freed by", "the stalled LOCK's vfs_lock_file() (server log)",
+		      -1, 0, 0, t_free < 0 ? -1 : t_free - sv.lock, by);
 
 	/* who holds the range now: nobody should; the owner is dead */
 	ASSERT_EQ(0, lr_run_op(f->path2, F_SETLK, F_WRLCK, IMP_START, IMP_LEN, &t,
@@ -274,17 +500,17 @@ static void kill_waiter(struct imp_fix *f, enum imp_op k, struct __test_metadata
 		       "process's lock", strerror(-t.rc));
 	}
 	EXPECT_FALSE(leaked) TH_LOG("the dead process's lock outlived its %s",
-				    proc == NLMPROC_CANCEL ? "CANCEL" : "UNLOCK");
+				    cw ? "CANCEL and UNLOCK" : "UNLOCK");
 }
 
 TEST_F_TIMEOUT(svc_sleep, kill_setlkw, IMP_TEST_TIMEOUT)
 {
-	kill_waiter(&self->f, IMP_SETLKW, _metadata);
+	kill_waiter(&self->f, &self->srv_debug0, IMP_SETLKW, _metadata);
 }
 
 TEST_F_TIMEOUT(svc_sleep, kill_setlk, IMP_TEST_TIMEOUT)
 {
-	kill_waiter(&self->f, IMP_SETLK, _metadata);
+	kill_waiter(&self->f, &self->srv_debug0, IMP_SETLK, _metadata);
 }
 
 TEST_HARNESS_MAIN
