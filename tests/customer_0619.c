@@ -16,9 +16,14 @@
  *      goes out on the soft RPC client of the server-side host, its rpcbind query meets
  *      the same loss, "timed out" at the same delay after its own call (lib/grantcb.h);
  *      the server grants again 60 s later (no GRANTED_RES came);
- *   3. a later LOCK, at least NLM_HOST_REBIND (60 s) after the host's last port lookup:
- *      nlm_bind_host() forces a new rpcbind query, which meets the loss again: "still
- *      trying" once more.
+ *   3. a later LOCK whose transport has lost its port: on TCP nothing but an error does
+ *      that (nlm_rebind_host() only acts on UDP; rpc_force_rebind() runs on a major
+ *      timeout and on ECONNREFUSED/ECONNRESET/ECONNABORTED seen by a call,
+ *      net/sunrpc/clnt.c call_connect_status()/call_status()). Here the server refuses
+ *      the LOCK's new connection once (lr-ctl refuse-once: as a server whose lockd
+ *      restarted on another port would), the LOCK looks the port up again and meets the
+ *      loss again: "still trying" once more. The seed has no capture of 06:22, so this
+ *      trigger is one the code allows, not the customer's proven one.
  *
  * The customer's lines are hours apart; ours are as close as the kernel's rules allow.
  * What is compared: the order, which request printed each line, and each line's delay
@@ -58,8 +63,9 @@ TEST_F_TIMEOUT(customer_0619, sequence, IMP_TEST_TIMEOUT)
 	struct imp_fix *f = &self->f;
 	struct cb_state *s = &self->s;
 	struct lr_imp *m = &f->m;
-	double t1, t3, ts1, ts2, ts3, t_res, rebind_at, rate;
-	int n;
+	double t1, t3, ts1, ts2, ts3, t_res;
+	char err[512], cmd[64], *out = NULL;
+	int n, lp[4];
 
 	/* 1: the first LOCK of the boot (nothing has locked yet: its host is unbound) */
 	imp_prepare(f, IMP_SETLKW, &self->p, f->path2, C_FIRST, NULL, _metadata);
@@ -74,21 +80,21 @@ TEST_F_TIMEOUT(customer_0619, sequence, IMP_TEST_TIMEOUT)
 	t_res = cb_granted_res(f, s, &ts2, _metadata);
 	cb_after_retry(f, s, _metadata);
 
-	/*
-	 * 3: nlm_bind_host() looks the port up again on the first call at or after
-	 * h_nextrebind = the last lookup + NLM_HOST_REBIND; the last hard call that could
-	 * have done it is the holder's UNLOCK. Jiffies run at the guest's tick rate.
-	 */
-	rate = lr_imp_tick_rate(m);
-	rebind_at = s->h.r.t_call + lr_nlm_host_rebind() / 1e3 / (rate > 0 ? rate : 1) + 1;
-	if (lr_now() < rebind_at) {
-		TH_LOG("waiting %.1f s for NLM_HOST_REBIND since the last hard call",
-		       rebind_at - lr_now());
-		lr_imp_wait(m, NULL, rebind_at, NULL);
-	}
+	/* 3: no lockd connection, and the server refuses the next one once */
+	ASSERT_EQ(0, lr_imp_fresh(m, f->path2, err, sizeof(err))) TH_LOG("%s", err);
+	snprintf(cmd, sizeof(cmd), "refuse-once %d", m->lockd_port);
+	ASSERT_EQ(0, lr_server(cmd, NULL)) TH_LOG("%s on the server failed", cmd);
 	imp_prepare(f, IMP_SETLKW, &self->q, f->path2, C_LATER, NULL, _metadata);
 	t3 = imp_rpcbind_lock(f, &self->q, 1, _metadata);
 	ASSERT_EQ(0, self->q.r.rc) TH_LOG("the later LOCK: %s", strerror(-self->q.r.rc));
+	/* the refusal happened: the rule removed itself after its one reset */
+	ASSERT_EQ(0, lr_server("refuse-once status", &out));
+	EXPECT_NE(NULL, strstr(out, "refuse-once off"))
+		TH_LOG("the server never refused the LOCK's connect:\n%s", out);
+	free(out);
+	n = lr_trace_connects(m->trace, m->ntrace, t3, m->lockd_port, lp, 4);
+	EXPECT_LE(2, n) TH_LOG("%d connects to lockd's port after the later LOCK: the refused "
+			       "one and the one after the new rpcbind answer", n);
 	ts3 = imp_wait_line(f, lr_imp_re_trying(m), t3, t3);
 
 	/* the three lines, in the customer's order, each printed once */

@@ -30,6 +30,20 @@ static const struct lr_known_bug lr_known_bugs[] = {
 	 * 6.12.117, 7.2.13, 7.3.4 unlock. The first release with it is taken as 6.4 (the
 	 * merge window after the posting), not read in a 6.2..6.11 tree.
 	 */
+	/*
+	 * The waiter's fallback for a lost GRANTED_MSG is its own re-sent LOCK every
+	 * NLMCLNT_POLL_TIMEOUT (fs/lockd/clntproc.c). nlmsvc_lock() answers a LOCK for a
+	 * block still queued "nlm_lck_blocked without calling vfs_lock_file() again" when
+	 * the file's lock op is asynchronous. 6.12.117 asks exportfs_lock_op_is_async()
+	 * (tmpfs, ext4, xfs: no); 7.2.13 and 7.3.4 ask locks_can_async_lock(), which is true
+	 * for every filesystem without ->lock (tmpfs, ext4, xfs...). A block whose lock was
+	 * granted but whose GRANTED_MSG cannot be delivered then keeps the waiter blocked,
+	 * re-poll after re-poll, while the server holds the lock for it. First release taken
+	 * as 6.13 (after 6.12.117), not read in a 6.13..7.1 tree.
+	 */
+	{ "grant-repoll-blocked", LR_KVER(6, 13, 0), 0,
+	  "a re-sent LOCK of a granted block whose GRANTED_MSG is undelivered is answered "
+	  "BLOCKED (nlmsvc_lock(): locks_can_async_lock()): the waiter's poll never gets it" },
 	{ "grant-retry-unlock", LR_KVER(6, 4, 0), 0,
 	  "after a lost GRANTED_RES the client denies the server's GRANTED retry for a lock "
 	  "it holds (nlmclnt_grant) and the server unlocks it (nlmsvc_grant_reply)" },

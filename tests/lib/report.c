@@ -160,9 +160,13 @@ const char *lr_rep_request(const char *test)
 		{ "unlock", "UNLOCK (F_UNLCK)" },
 		{ "getlk_behind_lock", "TEST queued behind a stalled LOCK" },
 		{ "unlock_behind_lock", "UNLOCK queued behind a stalled LOCK" },
-		{ "kill_setlkw", "CANCEL (async, sent when the F_SETLKW waiter is killed)" },
+		{ "kill_setlkw", "CANCEL then UNLOCK (async, sent when the F_SETLKW waiter is "
+				 "killed)" },
 		{ "kill_setlk", "UNLOCK (async, sent when the F_SETLK caller is killed)" },
 		{ "sequence", "LOCK, GRANTED_RES, a second LOCK (the customer's 0619 sequence)" },
+		{ "granted_res", "GRANTED_RES (soft, the client's lockd answering GRANTED_MSG)" },
+		{ "granted_msg", "GRANTED_MSG (soft, the server's grant callback; printed by the "
+				 "server)" },
 	};
 	size_t i;
 

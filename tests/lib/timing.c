@@ -201,13 +201,19 @@ int lr_timing_read_params(struct lr_params *p, const char *procroot)
 }
 
 /*
- * 4.19 rules were read in 4.19.y, mainline rules in 7.3.  Where between the two the
- * sunrpc timeout rework landed is not established here (docs/timing-model.md); 5.x
- * and later are given the mainline rules.
+ * 4.19 rules were read in 4.19.304, mainline rules in 7.3.4, and 5.10.223 has the
+ * mainline ones (rq_minortimeo, xprt_init_majortimeo(), rpcb_create() with the caller's
+ * cl_timeout). 4.19.304 has no rq_minortimeo. Where in 5.0..5.9 it arrived ("SUNRPC:
+ * Don't update timeout value on connection reset", reported as tagged for stable 5.9)
+ * was not read in a tree: those kernels get no rules, and no windows.
  */
 enum lr_rules lr_rules(const struct lr_params *p)
 {
-	return p->kver_major < 5 ? LR_RULES_4_19 : LR_RULES_MAINLINE;
+	if (p->kver_major < 5)
+		return LR_RULES_4_19;
+	if (p->kver_major == 5 && p->kver_minor < 10)
+		return LR_RULES_UNKNOWN;
+	return LR_RULES_MAINLINE;
 }
 
 void lr_nlm_rpc_timeout(const struct lr_params *p, struct lr_rpc_timeout *to)
@@ -499,7 +505,6 @@ long lr_rpcbind_slack(const struct lr_params *p)
 #define NLMSVC_GRANT_RETRY	(10 * MSEC_PER_SEC)
 #define NLMSVC_GRANT_WAIT	(60 * MSEC_PER_SEC)
 #define NLMCLNT_POLL_TIMEOUT	(30 * MSEC_PER_SEC)
-#define NLM_HOST_REBIND		(60 * MSEC_PER_SEC)
 
 long lr_grant_retry(int ok)
 {
@@ -509,11 +514,6 @@ long lr_grant_retry(int ok)
 long lr_nlmclnt_poll(void)
 {
 	return NLMCLNT_POLL_TIMEOUT;
-}
-
-long lr_nlm_host_rebind(void)
-{
-	return NLM_HOST_REBIND;
 }
 
 long lr_window_tick_rate(struct lr_window *w, double rate)
@@ -543,13 +543,22 @@ static long stale_peer_resyn(const struct lr_params *p)
 	return d + lr_timer_slack(p, d);
 }
 
-static long sched_slack(const struct lr_params *p, const struct lr_rpc_sched *s)
+/*
+ * How late the alarms up to the first major fire, together. Every task waiting for a
+ * reply sleeps on xprt->pending, and a wait queue has one timer (4.19 timer_list,
+ * mainline delayed_work: net/sunrpc/sched.c __rpc_add_timer()), armed for the earliest
+ * expiry when that task queued; a task whose expiry falls before an already armed,
+ * coarser-rounded expiry fires with it. @shared: the longest alarm another task on the
+ * same queue may have pending (0: none), whose rounding then bounds each alarm's too.
+ */
+static long sched_slack(const struct lr_params *p, const struct lr_rpc_sched *s, long shared)
 {
-	long slack = 0;
+	long slack = 0, own, other = shared ? lr_timer_slack(p, shared) : 0;
 	int i;
 
 	for (i = 0; i < s->n; i++) {
-		slack += lr_timer_slack(p, s->a[i].len);
+		own = lr_timer_slack(p, s->a[i].len);
+		slack += own > other ? own : other;
 		if (s->a[i].major)
 			break;
 	}
@@ -590,6 +599,9 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 	static const char call[] = "the fcntl() call";
 	static const char wheel_why[] = "timer wheel rounds each alarm up (LVL_GRAN, "
 		"kernel/time/timer.c) + TCG lateness; timers never fire early";
+	static const char shared_why[] = "timer wheel rounds each alarm up (LVL_GRAN), as "
+		"coarsely as the longest alarm another task on xprt->pending may have armed "
+		"the queue's one timer for; + TCG lateness; timers never fire early";
 	static const char bind_why[] = "one rpcbind wait (XS_BIND_TO or the child's major) "
 		"rounded up by the timer wheel; + TCG";
 	struct lr_tcp_sched fin;
@@ -597,6 +609,8 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 	int err;
 
 	memset(e, 0, sizeof(*e));
+	if (r == LR_RULES_UNKNOWN)
+		return -EOPNOTSUPP;
 	lr_nlm_rpc_timeout(p, &to);
 	lr_xs_tcp_default_timeout(&xto);
 
@@ -608,7 +622,8 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 			return err;
 		e->still_trying = 1;
 		window(&e->trying, e->sched.first_major, LR_TOL_EARLY_MS,
-		       sched_slack(p, &e->sched) + LR_TOL_TCG_MS, call, wheel_why);
+		       sched_slack(p, &e->sched, a ? a->shared_alarm : 0) + LR_TOL_TCG_MS, call,
+		       a && a->shared_alarm ? shared_why : wheel_why);
 		window(&e->ok, 0, LR_TOL_EARLY_MS, LR_SVC_SLEEP_POLL_MS + LR_TOL_TCG_MS,
 		       "writing 0 to the server's nlm_svc_sleep",
 		       "the stalled lockd thread polls its switch every 100 ms, then "
@@ -621,7 +636,7 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 			return err;
 		e->still_trying = 1;
 		window(&e->trying, e->sched.first_major, LR_TOL_EARLY_MS,
-		       sched_slack(p, &e->sched) + RPC_CONN_ERR_DELAY + LR_TOL_TCG_MS +
+		       sched_slack(p, &e->sched, 0) + RPC_CONN_ERR_DELAY + LR_TOL_TCG_MS +
 		       (r == LR_RULES_4_19 ? LR_NEIGH_FAIL_MS : 0), call,
 		       r == LR_RULES_4_19 ?
 		       "connect errors (ICMP host unreachable once ARP fails, ~3 s) wake the "
@@ -659,7 +674,7 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		last = fin.at[fin.n - 1];
 		e->still_trying = death > e->sched.first_major;
 		window(&e->trying, e->sched.first_major, LR_TOL_EARLY_MS,
-		       sched_slack(p, &e->sched) + LR_TOL_TCG_MS, call, wheel_why);
+		       sched_slack(p, &e->sched, 0) + LR_TOL_TCG_MS, call, wheel_why);
 		window(&e->gone, death, LR_TOL_EARLY_MS,
 		       lr_timer_slack(p, fin.giveup - last) + LR_TOL_TCG_MS, call,
 		       "the old socket dies at FIN + TCP_USER_TIMEOUT (180 s) on a timer "
@@ -701,7 +716,8 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		 * GRANTED_MSG timed out: it retries 10 s after that */
 		window(&e->retry, lr_grant_retry(sc != LR_GRANTED_MSG), LR_TOL_EARLY_MS,
 		       lr_timer_slack(p, lr_grant_retry(sc != LR_GRANTED_MSG)) + LR_TOL_TCG_MS,
-		       sc == LR_GRANTED_MSG ? "the server's 'timed out'" : "the GRANTED_RES call",
+		       sc == LR_GRANTED_MSG ? "the server's 'timed out'" :
+		       "the answer to the server's GRANTED_MSG",
 		       "nlmsvc_grant_callback() re-queues the block (10 s after an RPC error, 60 s "
 		       "after an answered GRANTED_MSG), lockd's retry timer is rounded up by the "
 		       "timer wheel; + TCG");

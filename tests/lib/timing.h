@@ -32,6 +32,7 @@ struct lr_params {
 enum lr_rules {
 	LR_RULES_4_19,		/* no rq_minortimeo, majortimeo reset at first transmit */
 	LR_RULES_MAINLINE,	/* rq_minortimeo, alarms capped at rq_majortimeo */
+	LR_RULES_UNKNOWN,	/* 5.0..5.9: not read; lr_scenario_expect() -EOPNOTSUPP */
 };
 
 /* struct rpc_timeout, in ms */
@@ -93,6 +94,9 @@ struct lr_scenario_args {
 	long fin_rto;		/* fin-blackhole: RTO of the old connection; 0 -> tcp_rto_min */
 	int no_reuseport;	/* fin-blackhole: lockd's RPC client without
 				 * RPC_CLNT_CREATE_REUSEPORT (kernel-patches no-reuseport) */
+	long shared_alarm;	/* svc-sleep: the longest alarm (ms) another task waiting
+				 * on the same transport may have pending (the queue's
+				 * one timer, sched_slack()); 0 none */
 	int peer_stale;		/* fin-blackhole: the server may still hold the old
 				 * connection (it never saw the FIN), so the SYN from the
 				 * reused port can draw a challenge ACK */
@@ -142,9 +146,7 @@ long lr_grant_retry(int ok);
 /* fs/lockd/clntproc.c NLMCLNT_POLL_TIMEOUT (both): a blocked F_SETLKW re-sends LOCK
  * this long after each BLOCKED reply when no GRANTED came */
 long lr_nlmclnt_poll(void);
-/* fs/lockd/host.c NLM_HOST_REBIND (both): a client host's port is looked up again
- * (rpcbind) by the first call this long after the last lookup */
-long lr_nlm_host_rebind(void);
+
 long lr_xs_reconnect_delay(unsigned int attempt);
 long lr_xs_idle_disc_to(void);
 long lr_timer_slack(const struct lr_params *p, long delay);

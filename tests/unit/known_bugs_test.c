@@ -32,4 +32,12 @@ TEST(grant_retry_unlock_range)
 	EXPECT_NE(NULL, lr_known_bug_at("grant-retry-unlock", LR_KVER(7, 3, 4)));
 }
 
+TEST(grant_repoll_blocked_range)
+{
+	EXPECT_EQ(NULL, lr_known_bug_at("grant-repoll-blocked", LR_KVER(4, 19, 255)));
+	EXPECT_EQ(NULL, lr_known_bug_at("grant-repoll-blocked", LR_KVER(6, 12, 117)));
+	EXPECT_NE(NULL, lr_known_bug_at("grant-repoll-blocked", LR_KVER(7, 2, 13)));
+	EXPECT_NE(NULL, lr_known_bug_at("grant-repoll-blocked", LR_KVER(7, 3, 4)));
+}
+
 TEST_HARNESS_MAIN

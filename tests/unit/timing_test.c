@@ -52,6 +52,16 @@ TEST(nlm_timeout_rules)
 	EXPECT_EQ(LR_RULES_MAINLINE, lr_rules(&p));
 	p419(&p);
 	EXPECT_EQ(LR_RULES_4_19, lr_rules(&p));
+	/* 5.10.223 read: mainline rules; 5.0..5.9 not read: no windows at all */
+	lr_timing_defaults(&p, 5, 10);
+	EXPECT_EQ(LR_RULES_MAINLINE, lr_rules(&p));
+	lr_timing_defaults(&p, 5, 4);
+	EXPECT_EQ(LR_RULES_UNKNOWN, lr_rules(&p));
+	{
+		struct lr_expect e;
+
+		EXPECT_EQ(-EOPNOTSUPP, lr_scenario_expect(&p, LR_SVC_SLEEP, NULL, &e));
+	}
 }
 
 /* Seed, svc-sleep on 4.19, task 49: "setting alarm for 20000 ms" at 49.696,
@@ -369,7 +379,28 @@ TEST(soft_callbacks)
 	EXPECT_LE(18000 + 1000, e.tmo.hi);	/* wheel + TCG */
 	EXPECT_EQ(17500, e.tmo.lo);
 	EXPECT_EQ(30000, lr_nlmclnt_poll());
-	EXPECT_EQ(60000, lr_nlm_host_rebind());
+}
+
+/* one timer per wait queue: a task behind a coarser alarm fires with it, never earlier */
+TEST(shared_queue_timer)
+{
+	struct lr_params p;
+	struct lr_scenario_args a = { 0 };
+	struct lr_expect own, shared;
+
+	pmain(&p);
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &own));
+	a.shared_alarm = 40000;		/* 4.19's 40 s third alarm of a fresh LOCK */
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &shared));
+	EXPECT_EQ(own.trying.expect, shared.trying.expect);
+	EXPECT_EQ(own.trying.lo, shared.trying.lo);
+	/* three alarms (10, 20, 30 s) each rounded as a 40 s one could be */
+	EXPECT_EQ(own.trying.hi - (lr_timer_slack(&p, 10000) + lr_timer_slack(&p, 20000) +
+				   lr_timer_slack(&p, 30000)) + 3 * lr_timer_slack(&p, 40000),
+		  shared.trying.hi);
+	a.shared_alarm = 1000;		/* finer than its own: no change */
+	ASSERT_EQ(0, lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &shared));
+	EXPECT_EQ(own.trying.hi, shared.trying.hi);
 }
 
 /* quick profile: nlm_timeout = 3, the sysctl minimum */
