@@ -61,6 +61,13 @@ struct cb_state {
 	char srv_allow[160];	/* server lines the test provokes */
 };
 
+/* a window [expect - 0.5 s, expect + hi_tol] (ms): nothing here fires early */
+static inline struct lr_window cb_window(long expect, long hi_tol, const char *ref,
+					 const char *why)
+{
+	return (struct lr_window){ expect, expect - 500, expect + hi_tol, ref, why };
+}
+
 static inline double cb_now_srv(void)
 {
 	char *d = lr_server_dmesg();
@@ -110,10 +117,19 @@ static inline void cb_teardown(struct cb_state *s)
 	free(out);
 }
 
-/* the holder takes start+len through the other mount; the waiter is ready on ours */
+/*
+ * Out of the server's grace period first (its first LOCKs would sleep in the client's
+ * grace wait: 5 * nlm_timeout after the server's lockd started, in the customer
+ * profile); then the holder takes start+len through the other mount and the waiter is
+ * ready on ours.
+ */
 static inline void cb_prepare(struct imp_fix *f, struct cb_state *s, off_t start,
 			      struct __test_metadata *_metadata)
 {
+	double took;
+	int rc = lr_out_of_grace(f->path2, &took);
+
+	ASSERT_EQ(0, rc) TH_LOG("probe lock on %s: %s", f->path2, strerror(-rc));
 	imp_spawn(&s->h, IMP_UNLOCK, f->path2, start, _metadata);
 	imp_spawn(&s->w, IMP_SETLKW, f->path, start, _metadata);
 	s->ino = lr_file_ino(f->fd);
@@ -195,9 +211,9 @@ static inline double cb_granted_res(struct imp_fix *f, struct cb_state *s, doubl
 	/* the GRANTED_MSG is not impaired: the waiter gets the lock at once */
 	ASSERT_EQ(0, lr_child_read(&s->w.c, &s->w.r, sizeof(s->w.r), srv_to + IMP_LATE_S))
 		TH_LOG("the waiter never returned after the holder's unlock");
-	win_grant = (struct lr_window){ 0, -500, srv_to * 1000, "the holder's UNLOCK",
+	win_grant = cb_window(0, srv_to * 1000, "the holder's UNLOCK",
 		"the server's GRANTED_MSG is not impaired: one round trip, before its first "
-		"retransmission (the server's nlm_timeout)" };
+		"retransmission (the server's nlm_timeout)");
 	imp_check(f, "F_SETLKW granted (GRANTED_MSG)", &win_grant, s->w.r.t_ret - t_unlock,
 		  _metadata);
 	EXPECT_EQ(0, s->w.r.rc) TH_LOG("the waiter's F_SETLKW: %s", strerror(-s->w.r.rc));
@@ -352,11 +368,11 @@ static inline void cb_granted_msg(struct imp_fix *f, struct cb_state *s,
 		f->t_ref = s->t_block;
 
 	/* the waiter: its re-sent LOCK, NLMCLNT_POLL_TIMEOUT after its BLOCKED reply */
-	poll = (struct lr_window){ lr_nlmclnt_poll(), -500,
-		lr_timer_slack(&m->p, lr_nlmclnt_poll()) + 1000, "the F_SETLKW call",
+	poll = cb_window(lr_nlmclnt_poll(), lr_timer_slack(&m->p, lr_nlmclnt_poll()) + 1000,
+		"the F_SETLKW call",
 		"nlmclnt_wait() times out NLMCLNT_POLL_TIMEOUT after the BLOCKED reply and "
 		"the LOCK is re-sent; the server grants it at once (the lock is the waiter's "
-		"already); timer wheel + TCG" };
+		"already); timer wheel + TCG");
 	polled = !lr_child_read(&s->w.c, &s->w.r, sizeof(s->w.r),
 				s->t_block + poll.hi / 1e3 + IMP_LATE_S - lr_now());
 	if (polled) {
@@ -389,9 +405,9 @@ static inline void cb_granted_msg(struct imp_fix *f, struct cb_state *s,
 	if (stuck) {
 		/* a delivered GRANTED_MSG ends it: the next retry, or the one in flight
 		 * once its rpcbind connect gets through */
-		late = (struct lr_window){ 0, -500, e.tmo.hi + e.retry.hi, "the drop lifted",
+		late = cb_window(0, e.tmo.hi + e.retry.hi, "the drop lifted",
 			"the GRANTED_MSG in flight connects at its next SYN, or fails at its "
-			"major and is retried 10 s later; + timer wheel, TCG" };
+			"major and is retried 10 s later; + timer wheel, TCG");
 		ASSERT_EQ(0, lr_child_read(&s->w.c, &s->w.r, sizeof(s->w.r),
 					   late.hi / 1e3 * CB_CLOCK_SKEW + IMP_LATE_S))
 			TH_LOG("the waiter never returned after the drop was lifted");
