@@ -220,8 +220,16 @@ run_case() {
 				# a top-level "not ok" fails the case even if a Totals line disagrees
 				nl=$(grep -cE '^not ok [0-9]+' "$tmp/ktap")
 				[ "$nl" -gt "$nf" ] && nf=$nl
+				# fail-closed: the plan must be complete and the guest must have said
+				# how the binary ended (a client killed mid-case leaves neither)
+				plan=$(sed -nE '0,/^1\.\.[0-9]+/s/^1\.\.([0-9]+).*/\1/p' "$tmp/ktap")
+				nres=$(grep -cE '^(not )?ok [0-9]+' "$tmp/ktap")
 				if [ "$nf" -gt 0 ] || [ "$ne" -gt 0 ]; then
 					verdict=fail reason="$nf test(s) failed, $ne error(s)"
+				elif [ -z "$gstat" ]; then
+					verdict=fail reason="the client wrote no status: it stopped mid-case (console $final/console.client)"
+				elif [ -z "$plan" ] || [ "$nres" -lt "$plan" ]; then
+					verdict=fail reason="KTAP plan 1..${plan:-?} but $nres result(s): the test binary stopped early"
 				elif [ -n "$gstat" ] && ! [[ "$gstat" =~ ^(0|ok|pass|PASS)$ ]]; then
 					verdict=fail reason="guest status '$gstat'"
 				elif [ "$np" -eq 0 ] && [ "$nsk" -gt 0 ]; then
