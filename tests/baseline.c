@@ -285,7 +285,7 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 	struct lr_op op = { .cmd = F_SETLKW, .type = F_WRLCK, .start = 0, .len = 100 };
 	struct lr_op_result r, t;
 	struct lr_child w;
-	int fd2, go[2], waiters, st;
+	int fd2, go[2], st;
 	double t_blocked, t_unlock0, t_unlock;
 	unsigned long ino;
 	struct timespec res;
@@ -314,15 +314,11 @@ TEST_F_TIMEOUT(baseline, grant_after_unlock, 2 * LR_NLMCLNT_POLL_TIMEOUT_S + LR_
 		       lr_proc_state(w.pid));
 	t_blocked = lr_now();
 	ino = lr_file_ino(self->fd);
-	waiters = lr_server_waiters(ino);
-	if (waiters < 0) {
-		TH_LOG("server agent has no 'locks' command: blocked request not checked on the server");
-	} else {
-		EXPECT_TRUE(lr_server_waiter_wait(ino, true, LR_SAFETY_S))
-			TH_LOG("no blocked request on inode %lu in the server's /proc/locks", ino);
-		TH_LOG("server /proc/locks: the NLM LOCK waits as a blocked request on inode %lu",
-		       ino);
-	}
+	/* lr-ctl always has "locks": an agent that does not answer is an error */
+	ASSERT_LE(0, lr_server_waiters(ino)) TH_LOG("the server's agent did not answer 'locks'");
+	EXPECT_TRUE(lr_server_waiter_wait(ino, true, LR_SAFETY_S))
+		TH_LOG("no blocked request on inode %lu in the server's /proc/locks", ino);
+	TH_LOG("server /proc/locks: the NLM LOCK waits as a blocked request on inode %lu", ino);
 
 	t_unlock0 = lr_now();
 	ASSERT_EQ(0, lr_setlk(fd2, F_SETLK, F_UNLCK, 0, 100));
@@ -398,7 +394,7 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 			 .go_wfd = -1 };
 	struct lr_op_result r;
 	struct lr_child w;
-	int fd2, st, waiters;
+	int fd2, st;
 	unsigned long ino;
 	double t_kill;
 
@@ -411,11 +407,9 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 	ASSERT_TRUE(lr_wait_until(child_blocked, &w.pid, LR_SAFETY_S))
 		TH_LOG("waiter %d never blocked in fcntl(F_SETLKW)", w.pid);
 	ino = lr_file_ino(self->fd);
-	waiters = lr_server_waiters(ino);
-	if (waiters >= 0) {
-		EXPECT_TRUE(lr_server_waiter_wait(ino, true, LR_SAFETY_S))
-			TH_LOG("no blocked request on inode %lu in the server's /proc/locks", ino);
-	}
+	ASSERT_LE(0, lr_server_waiters(ino)) TH_LOG("the server's agent did not answer 'locks'");
+	EXPECT_TRUE(lr_server_waiter_wait(ino, true, LR_SAFETY_S))
+		TH_LOG("no blocked request on inode %lu in the server's /proc/locks", ino);
 
 	/* kill it in the middle of nlmclnt_wait(): nlmclnt_lock() sends CANCEL on its way out */
 	ASSERT_EQ(0, kill(w.pid, SIGKILL));
@@ -423,17 +417,12 @@ TEST_F_TIMEOUT(baseline, cancel_on_kill, LR_TEST_TIMEOUT)
 	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 
 	/* the server drops the request: one CANCEL, answered within nlm_timeout */
-	if (waiters >= 0) {
-		t_kill = lr_now();
-		EXPECT_TRUE(lr_server_waiter_wait(ino, false, nlm_first_retransmit_s(self->nlm_timeout)))
-			TH_LOG("the server still has the killed waiter's request");
-		TH_LOG("server /proc/locks: the blocked request was there and is gone %.3f s "
-		       "after the waiter was reaped (window %.0f s = the first lockd "
-		       "retransmission of the CANCEL)", lr_now() - t_kill,
-		       nlm_first_retransmit_s(self->nlm_timeout));
-	} else {
-		TH_LOG("server agent has no 'locks' command: CANCEL seen only through its effect");
-	}
+	t_kill = lr_now();
+	EXPECT_TRUE(lr_server_waiter_wait(ino, false, nlm_first_retransmit_s(self->nlm_timeout)))
+		TH_LOG("the server still has the killed waiter's request");
+	TH_LOG("server /proc/locks: the blocked request was there and is gone %.3f s after the "
+	       "waiter was reaped (window %.0f s = the first lockd retransmission of the CANCEL)",
+	       lr_now() - t_kill, nlm_first_retransmit_s(self->nlm_timeout));
 
 	/*
 	 * The holder unlocks. Had the server kept the dead waiter's request, it would now

@@ -148,7 +148,9 @@ run_case() {
 			{ warn "packet capture did not start (see $tmp/capture.log)"; return 2; }
 		defer net_capture_stop
 
-		local append="lr.case=$case lr.profile=$PROFILE $(kernel_args "$kinfo")"
+		# the test binary's harness timeouts end before the case's: 30 s for the guest
+		# to save its evidence and power off (tests/lib/harness.h lr_cap_timeouts())
+		local append="lr.case=$case lr.profile=$PROFILE lr.timeout=$((timeout - 30)) $(kernel_args "$kinfo")"
 		[ "${LR_DEBUG:-0}" = 1 ] && append+=" lr.debug=1"
 		ts=$(now)
 		start_guest server

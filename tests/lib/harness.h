@@ -137,4 +137,34 @@ static inline long lr_syscall(long nr, long a1, long a2, long a3, long a4, long 
 
 #include "kselftest_harness.h"
 
+/*
+ * A test's harness timeout never outlasts its case: /init passes the case's own bound
+ * (vm/cases.list, less the time the guest needs to save its evidence) as
+ * LR_TEST_TIMEOUT. A hung test then ends "not ok ... timeout" while the guest is alive,
+ * so the case keeps a KTAP line, the teardown's absence is visible and both kernel logs
+ * are saved; otherwise the runner would kill the VM first and keep neither.
+ */
+static inline void lr_cap_timeouts(void)
+{
+	const char *e = getenv("LR_TEST_TIMEOUT");
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	int cap = e ? atoi(e) : 0;
+
+	if (cap <= 0)
+		return;
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			if (t->timeout > cap)
+				t->timeout = cap;
+}
+
+#undef TEST_HARNESS_MAIN
+#define TEST_HARNESS_MAIN						\
+	int main(int argc, char **argv)					\
+	{								\
+		lr_cap_timeouts();					\
+		return test_harness_run(argc, argv);			\
+	}
+
 #endif /* LR_HARNESS_H */

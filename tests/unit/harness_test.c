@@ -126,4 +126,19 @@ TEST_F_SIGNAL(hang, signal_status_reaches_harness, SIGUSR1)
 	kill(getpid(), SIGUSR1);
 }
 
+/* LR_TEST_TIMEOUT caps every test's harness timeout, never raises one */
+TEST(timeouts_capped_by_the_case)
+{
+	int mine = _metadata->timeout;
+
+	EXPECT_EQ(TEST_TIMEOUT_DEFAULT, mine);
+	setenv("LR_TEST_TIMEOUT", "5", 1);
+	lr_cap_timeouts();
+	EXPECT_EQ(5, _metadata->timeout);
+	setenv("LR_TEST_TIMEOUT", "10000", 1);
+	lr_cap_timeouts();
+	EXPECT_EQ(5, _metadata->timeout);
+	unsetenv("LR_TEST_TIMEOUT");
+}
+
 TEST_HARNESS_MAIN
