@@ -61,11 +61,11 @@ struct cb_state {
 	char srv_allow[160];	/* server lines the test provokes */
 };
 
-/* a window [expect - 0.5 s, expect + hi_tol] (ms): nothing here fires early */
-static inline struct lr_window cb_window(long expect, long hi_tol, const char *ref,
-					 const char *why)
+/* a window [expect - the stamps' grain, expect + hi_tol] (ms): nothing here is early */
+static inline struct lr_window cb_window(const struct lr_params *p, long expect, long hi_tol,
+					 const char *ref, const char *why)
 {
-	return (struct lr_window){ expect, expect - 500, expect + hi_tol, ref, why };
+	return (struct lr_window){ expect, expect - lr_tol_stamp(p), expect + hi_tol, ref, why };
 }
 
 static inline double cb_now_srv(void)
@@ -211,7 +211,7 @@ static inline double cb_granted_res(struct imp_fix *f, struct cb_state *s, doubl
 	/* the GRANTED_MSG is not impaired: the waiter gets the lock at once */
 	ASSERT_EQ(0, lr_child_read(&s->w.c, &s->w.r, sizeof(s->w.r), srv_to + IMP_LATE_S))
 		TH_LOG("the waiter never returned after the holder's unlock");
-	win_grant = cb_window(0, srv_to * 1000, "the holder's UNLOCK",
+	win_grant = cb_window(&m->p, 0, srv_to * 1000, "the holder's UNLOCK",
 		"the server's GRANTED_MSG is not impaired: one round trip, before its first "
 		"retransmission (the server's nlm_timeout)");
 	imp_check(f, "F_SETLKW granted (GRANTED_MSG)", &win_grant, s->w.r.t_ret - t_unlock,
@@ -368,7 +368,7 @@ static inline void cb_granted_msg(struct imp_fix *f, struct cb_state *s,
 		f->t_ref = s->t_block;
 
 	/* the waiter: its re-sent LOCK, NLMCLNT_POLL_TIMEOUT after its BLOCKED reply */
-	poll = cb_window(lr_nlmclnt_poll(), lr_timer_slack(&m->p, lr_nlmclnt_poll()) + 1000,
+	poll = cb_window(&m->p, lr_nlmclnt_poll(), lr_timer_slack(&m->p, lr_nlmclnt_poll()) + 1000,
 		"the F_SETLKW call",
 		"nlmclnt_wait() times out NLMCLNT_POLL_TIMEOUT after the BLOCKED reply and "
 		"the LOCK is re-sent; the server grants it at once (the lock is the waiter's "
@@ -405,7 +405,7 @@ static inline void cb_granted_msg(struct imp_fix *f, struct cb_state *s,
 	if (stuck) {
 		/* a delivered GRANTED_MSG ends it: the next retry, or the one in flight
 		 * once its rpcbind connect gets through */
-		late = cb_window(0, e.tmo.hi + e.retry.hi, "the drop lifted",
+		late = cb_window(&m->p, 0, e.tmo.hi + e.retry.hi, "the drop lifted",
 			"the GRANTED_MSG in flight connects at its next SYN, or fails at its "
 			"major and is retried 10 s later; + timer wheel, TCG");
 		ASSERT_EQ(0, lr_child_read(&s->w.c, &s->w.r, sizeof(s->w.r),

@@ -192,8 +192,10 @@ int lr_imp_sends(const struct lr_imp *m, int proc, double t_call, double t_end, 
 int lr_resend_moments(const struct lr_rpc_sched *s, long *at, int max);
 /*
  * pure: match measured re-sends (s) against expected ones (ms): each expected moment
- * before until_s must have one measured re-send in [E - early, E + late_ms(E)].
- * Returns the number of expected moments without a match; msg gets both lists.
+ * before until_s must have one measured re-send in [E - stamps, E + late_ms(E)], and
+ * every measured re-send must fall in some expected moment's window. Returns the
+ * number of expected moments without a match plus the unexplained re-sends; msg gets
+ * both lists (MISSING, EXTRA).
  */
 int lr_resend_check(const struct lr_params *p, const long *exp, int nexp, const double *got,
 		    int ngot, double until_s, char *msg, size_t size);

@@ -65,7 +65,7 @@
 #define LR_DEFAULT_HZ		250
 
 /* Tolerances (not kernel symbols: measurement and emulation slack, see the doc) */
-#define LR_TOL_EARLY_MS		500	/* timers never fire early; call/dmesg stamping */
+#define LR_TOL_EARLY_MS		500	/* fin-blackhole: moments sampled from /proc/net/tcp */
 #define LR_TOL_TCG_MS		1000	/* TCG guests on 2 shared host CPUs run late */
 #define LR_SVC_SLEEP_POLL_MS	100	/* kernel-patches/7.3/svc-sleep.patch: msleep(100) poll */
 /* default ARP failure time: neigh ucast_solicit (3) probes, retrans_time_ms 1000 each
@@ -516,6 +516,20 @@ long lr_nlmclnt_poll(void)
 	return NLMCLNT_POLL_TIMEOUT;
 }
 
+/*
+ * How early a moment may look although nothing fires early: a timer armed in jiffy J
+ * for N jiffies fires at J + N or later, up to one jiffy less than N after the arming
+ * instant, and the call and kmsg stamps are jiffy-grained on a refined-jiffies guest;
+ * two jiffies + 10 ms for the kmsg clock's calibration (lr_imp_init()). Measured
+ * 2026-12-01: no moment earlier than its model figure (the smallest +0.005 s).
+ */
+long lr_tol_stamp(const struct lr_params *p)
+{
+	long hz = p->hz ? p->hz : LR_DEFAULT_HZ;
+
+	return (2 * MSEC_PER_SEC + hz - 1) / hz + 10;
+}
+
 long lr_window_tick_rate(struct lr_window *w, double rate)
 {
 	long add;
@@ -605,7 +619,7 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 	static const char bind_why[] = "one rpcbind wait (XS_BIND_TO or the child's major) "
 		"rounded up by the timer wheel; + TCG";
 	struct lr_tcp_sched fin;
-	long death, last;
+	long death, last, early = lr_tol_stamp(p);
 	int err;
 
 	memset(e, 0, sizeof(*e));
@@ -621,10 +635,10 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		if ((err = lr_rpc_schedule(p, &to, &c, &e->sched)))
 			return err;
 		e->still_trying = 1;
-		window(&e->trying, e->sched.first_major, LR_TOL_EARLY_MS,
+		window(&e->trying, e->sched.first_major, early,
 		       sched_slack(p, &e->sched, a ? a->shared_alarm : 0) + LR_TOL_TCG_MS, call,
 		       a && a->shared_alarm ? shared_why : wheel_why);
-		window(&e->ok, 0, LR_TOL_EARLY_MS, LR_SVC_SLEEP_POLL_MS + LR_TOL_TCG_MS,
+		window(&e->ok, 0, early, LR_SVC_SLEEP_POLL_MS + LR_TOL_TCG_MS,
 		       "writing 0 to the server's nlm_svc_sleep",
 		       "the stalled lockd thread polls its switch every 100 ms, then "
 		       "answers the held request; + TCG lateness");
@@ -635,7 +649,7 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		if ((err = lr_rpc_schedule(p, &to, &c, &e->sched)))
 			return err;
 		e->still_trying = 1;
-		window(&e->trying, e->sched.first_major, LR_TOL_EARLY_MS,
+		window(&e->trying, e->sched.first_major, early,
 		       sched_slack(p, &e->sched, 0) + RPC_CONN_ERR_DELAY + LR_TOL_TCG_MS +
 		       (r == LR_RULES_4_19 ? LR_NEIGH_FAIL_MS : 0), call,
 		       r == LR_RULES_4_19 ?
@@ -644,7 +658,7 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		       "on the first pass after 6*nlm_timeout; + timer wheel, TCG" :
 		       "the alarm is capped at rq_majortimeo, but the task may sit in "
 		       "call_connect_status()'s 3 s rpc_delay then; + timer wheel, TCG");
-		window(&e->ok, 0, LR_TOL_EARLY_MS, XS_TCP_DEFAULT_MAXVAL + LR_TOL_TCG_MS,
+		window(&e->ok, 0, early, XS_TCP_DEFAULT_MAXVAL + LR_TOL_TCG_MS,
 		       "link up on the server",
 		       "a SYN queued on the failed neighbour leaves when ARP resolves (seed); "
 		       "otherwise the next SYN retransmission or reconnect, the latter capped "
@@ -673,7 +687,7 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		death = fin.giveup - (a ? a->fin_to_call : 0);
 		last = fin.at[fin.n - 1];
 		e->still_trying = death > e->sched.first_major;
-		window(&e->trying, e->sched.first_major, LR_TOL_EARLY_MS,
+		window(&e->trying, e->sched.first_major, early,
 		       sched_slack(p, &e->sched, 0) + LR_TOL_TCG_MS, call, wheel_why);
 		window(&e->gone, death, LR_TOL_EARLY_MS,
 		       lr_timer_slack(p, fin.giveup - last) + LR_TOL_TCG_MS, call,
@@ -695,9 +709,9 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 	case LR_CUSTOMER_0619:
 		e->still_trying = 1;
 		e->sched.first_major = lr_rpcbind_major(p);
-		window(&e->trying, e->sched.first_major, LR_TOL_EARLY_MS,
+		window(&e->trying, e->sched.first_major, early,
 		       lr_rpcbind_slack(p) + LR_TOL_TCG_MS, call, bind_why);
-		window(&e->ok, 0, LR_TOL_EARLY_MS, XS_BIND_TO + LR_TOL_TCG_MS,
+		window(&e->ok, 0, early, XS_BIND_TO + LR_TOL_TCG_MS,
 		       "the SYN-ACK path restored",
 		       "the next SYN of the pending rpcbind connect (RTO <= 32 s) or the next "
 		       "rpcbind attempt (<= XS_BIND_TO)");
@@ -709,12 +723,12 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		/* soft (nlmsvc_lookup_host(): h_server), AUTOBIND on a new RPC client: its
 		 * first rpcbind query meets the lost handshake */
 		e->timed_out = 1;
-		window(&e->tmo, lr_rpcbind_major(p), LR_TOL_EARLY_MS,
+		window(&e->tmo, lr_rpcbind_major(p), early,
 		       lr_rpcbind_slack(p) + LR_TOL_TCG_MS, sc == LR_GRANTED_MSG ?
 		       "the server's GRANTED_MSG call" : "the GRANTED_RES call", bind_why);
 		/* GRANTED_RES lost: the server's GRANTED_MSG was answered, it waits 60 s;
 		 * GRANTED_MSG timed out: it retries 10 s after that */
-		window(&e->retry, lr_grant_retry(sc != LR_GRANTED_MSG), LR_TOL_EARLY_MS,
+		window(&e->retry, lr_grant_retry(sc != LR_GRANTED_MSG), early,
 		       lr_timer_slack(p, lr_grant_retry(sc != LR_GRANTED_MSG)) + LR_TOL_TCG_MS,
 		       sc == LR_GRANTED_MSG ? "the server's 'timed out'" :
 		       "the answer to the server's GRANTED_MSG",

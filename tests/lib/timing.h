@@ -150,6 +150,8 @@ long lr_nlmclnt_poll(void);
 long lr_xs_reconnect_delay(unsigned int attempt);
 long lr_xs_idle_disc_to(void);
 long lr_timer_slack(const struct lr_params *p, long delay);
+/* how early (ms) a moment may be measured though nothing fires early: the stamps' grain */
+long lr_tol_stamp(const struct lr_params *p);
 
 /*
  * The model counts jiffies. A guest whose periodic tick ran at @rate tick-seconds per
@@ -160,6 +162,14 @@ long lr_timer_slack(const struct lr_params *p, long delay);
  * nothing about the kernel's timing any more: the tests fail it with that reason.
  */
 #define LR_TICK_RATE_MIN	0.8
+/*
+ * How far two guests' clocks may drift apart over an interval, as a fraction of it: the
+ * 7.3 guests run on refined-jiffies (no usable TSC under TCG), so each clock is its own
+ * tick count. Measured 2026-12-01: a 61.97 s server timer took 52.89 s on the client's
+ * clock (0.147) with four VM pairs on two cores. Used only where a moment can come from
+ * either guest's timer (imp_next_syn_window()).
+ */
+#define LR_GUEST_SKEW		0.2
 long lr_window_tick_rate(struct lr_window *w, double rate);
 
 int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,

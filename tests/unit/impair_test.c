@@ -98,12 +98,21 @@ TEST(resend_check_measured)
 	/* one missing re-send is found */
 	EXPECT_EQ(1, lr_resend_check(&p, at, n, got, 1, 18.2, msg, sizeof(msg)));
 	EXPECT_NE(NULL, strstr(msg, "MISSING"));
-	/* early by more than the tolerance is no match: timers never fire early */
-	got[0] = 2.4;
-	EXPECT_EQ(1, lr_resend_check(&p, at, n, got, 2, 18.2, msg, sizeof(msg)));
+	/* early by more than the stamps' grain is no match (timers never fire early), and
+	 * the re-send then explains nothing: missing and extra */
+	got[0] = 2.9;
+	EXPECT_EQ(2, lr_resend_check(&p, at, n, got, 2, 18.2, msg, sizeof(msg)));
+	EXPECT_NE(NULL, strstr(msg, "2.90 EXTRA"));
 	/* late beyond the wheel slack + TCG + rebind is no match either */
 	got[0] = 6.0;
-	EXPECT_EQ(1, lr_resend_check(&p, at, n, got, 2, 18.2, msg, sizeof(msg)));
+	EXPECT_EQ(2, lr_resend_check(&p, at, n, got, 2, 18.2, msg, sizeof(msg)));
+	/* two-sided: a re-send the model has no alarm for fails alone */
+	{
+		double three[] = { 3.26, 7.0, 9.41 };
+
+		EXPECT_EQ(1, lr_resend_check(&p, at, n, three, 3, 18.2, msg, sizeof(msg)));
+		EXPECT_NE(NULL, strstr(msg, "7.00 EXTRA"));
+	}
 }
 
 TEST(resend_check_until)
