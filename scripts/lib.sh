@@ -99,6 +99,33 @@ atomic_write() {
 	cat >"$tmp" && mv -f "$tmp" "$f"
 }
 
+# lr_ktap FILE: FILE's KTAP/TAP read by build/host/lr_ktap, the one reader of the case
+# verdict (vm/run.sh) and of make check (scripts/check.sh); its rules are tests/lib/ktap.h.
+# Prints one line for `read`:  pass fail skip xfail xpass error plan results complete docs why…
+# (why: empty when the stream is complete and nothing failed). Fail-closed: without the
+# tool, or without its counts, the stream is incomplete with one error, and why says so.
+lr_ktap() {
+	local tool=$LR_BUILD/host/lr_ktap line= why= w k
+	local -A c=([pass]=0 [fail]=0 [skip]=0 [xfail]=0 [xpass]=0 [error]=0 [plan]=0
+		[results]=0 [complete]=0 [docs]=0)
+	if [ ! -x "$tool" ]; then
+		why="no $tool to read it (make -C tests host)"
+	else
+		{ read -r line; read -r why; } < <("$tool" "$1" 2>&1)
+		why=${why#why: }
+	fi
+	if [[ "$line" == pass=*complete=* ]]; then
+		for w in $line; do
+			k=${w%%=*}
+			[ -n "${c[$k]+set}" ] && c[$k]=${w#*=}
+		done
+	else
+		c[error]=1 c[docs]=1 why=${why:-"lr_ktap printed no counts${line:+: $line}"}
+	fi
+	echo "${c[pass]} ${c[fail]} ${c[skip]} ${c[xfail]} ${c[xpass]} ${c[error]} ${c[plan]}" \
+		"${c[results]} ${c[complete]} ${c[docs]} $why"
+}
+
 # ---- Debian packages through a private apt configuration ----
 # The mirror URI is read from this machine's own apt sources (never written into the repo).
 # apt_mirror [security]: print the Debian (or debian-security) mirror URI.

@@ -112,5 +112,3 @@ kill_qemu() {	# kill_qemu PID: TERM, then KILL after 5 s
 	wait "$1" 2>/dev/null
 	return 0
 }
-
-# ktap_counts FILE: print "pass fail skip error" from the harness's Totals lines (summed over

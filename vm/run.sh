@@ -65,17 +65,21 @@ new_run() {
 }
 
 # ---- one case ----
-# binaries), or else from the top-level ok / not ok lines.
-ktap_counts() {
-	local f=$1
-	if grep -q '^# Totals: ' "$f"; then
-		awk '/^# Totals: / { for (i = 3; i <= NF; i++) { split($i, kv, ":"); t[kv[1]] += kv[2] } }
-		     END { printf "%d %d %d %d %d\n", t["pass"] + t["xfail"], t["fail"] + t["xpass"], t["skip"], t["error"], t["xfail"] }' "$f"
-	else
-		awk '/^ok [0-9]+/ { if (/# *SKIP/) s++; else if (/# *XPASS/) f++; else p++ }
-		     /^ok [0-9]+.*# *XFAIL/ { x++ } /^not ok [0-9]+/ { f++ }
-		     /^Bail out!/ { e++ } END { printf "%d %d %d %d %d\n", p, f, s, e, x }' "$f"
-	fi
+# The case's KTAP is read by scripts/lib.sh lr_ktap (build/host/lr_ktap on tests/lib/ktap.c),
+# the one KTAP reader of the case verdict and of make check.
+
+# kernel_log_bad DIR: "<role> kernel log: <line>" for the first oops, BUG, WARN, panic,
+# lockup or hung task in DIR/dmesg.client, then DIR/dmesg.server (the logs the case keeps;
+# the tests check them too, in their teardown, but a guest that died never got there)
+kernel_log_bad() {
+	local r l
+	for r in client server; do
+		l=$(grep -aE 'Kernel panic|Oops|kernel BUG|BUG:|WARNING:|general protection fault|soft lockup|hung_task|blocked for more than [0-9]+ seconds' \
+			"$1/dmesg.$r" 2>/dev/null | grep -avE '[Cc]ommand line:' | head -1 | tr -d '\r' |
+			sed -E 's/^\[ *[0-9.]+\] *//' | cut -c1-200)
+		[ -n "$l" ] && { printf '%s kernel log: %s\n' "$r" "$l"; return 0; }
+	done
+	return 1
 }
 
 # qemu_err LOG: ": <QEMU's last error line>" if it wrote one (its first line is our command)
@@ -214,36 +218,41 @@ run_case() {
 		fi
 		# the guest's own status word is kept; "status" becomes the case verdict
 		[ -f "$tmp/status" ] && { gstat=$(head -1 "$tmp/status"); mv "$tmp/status" "$tmp/status.guest"; }
-		if [ -z "$verdict" ]; then
-			if [ ! -s "$tmp/ktap" ]; then
-				verdict=fail reason="no KTAP from the client: console $final/console.client"
-			else
-				read -r np nf nsk ne nxf < <(ktap_counts "$tmp/ktap")
-				# a top-level "not ok" fails the case even if a Totals line disagrees
-				nl=$(grep -cE '^not ok [0-9]+' "$tmp/ktap")
-				[ "$nl" -gt "$nf" ] && nf=$nl
-				# fail-closed: the plan must be complete and the guest must have said
-				# how the binary ended (a client killed mid-case leaves neither)
-				plan=$(sed -nE '0,/^1\.\.[0-9]+/s/^1\.\.([0-9]+).*/\1/p' "$tmp/ktap")
-				nres=$(grep -cE '^(not )?ok [0-9]+' "$tmp/ktap")
-				if [ "$nf" -gt 0 ] || [ "$ne" -gt 0 ]; then
-					verdict=fail reason="$nf test(s) failed, $ne error(s)"
-				elif [ -z "$gstat" ]; then
-					verdict=fail reason="the client wrote no status: it stopped mid-case (console $final/console.client)"
-				elif [ -z "$plan" ] || [ "$nres" -lt "$plan" ]; then
-					verdict=fail reason="KTAP plan 1..${plan:-?} but $nres result(s): the test binary stopped early"
-				elif [ -n "$gstat" ] && ! [[ "$gstat" =~ ^(0|ok|pass|PASS)$ ]]; then
-					verdict=fail reason="guest status '$gstat'"
-				elif [ "$np" -eq 0 ] && [ "$nsk" -gt 0 ]; then
-					verdict=skip reason="all $nsk test(s) skipped"
-				elif [ "$np" -eq 0 ]; then
-					verdict=fail reason="KTAP has no results"
-				else
-					verdict=pass reason="$np passed, $nsk skipped"
-					# an XFAIL is a known kernel bug reproduced (tests/lib/known_bugs.c)
-					[ "$nxf" -gt 0 ] && reason+=", $nxf of the passed a known kernel bug (XFAIL): $(grep -oE '# XFAIL .*' "$tmp/ktap" | sed 's/^# XFAIL //' | paste -sd';')"
-				fi
-			fi
+		# fail-closed: a case passes only when both kernel logs are clean, the KTAP plan is
+		# complete, every result is ok, SKIP or XFAIL, and the client wrote its status and
+		# it says success; anything else fails, with the first reason in this order
+		local kbad nxp=0 plan=0 nres=0 complete=0 docs=0 why=
+		kbad=$(kernel_log_bad "$tmp")
+		[ -e "$tmp/ktap" ] &&
+			read -r np nf nsk nxf nxp ne plan nres complete docs why < <(lr_ktap "$tmp/ktap")
+		np=$((np + nxf)) nf=$((nf + nxp))	# the result file's counts: XFAIL passed, XPASS failed
+		if [ -n "$verdict" ]; then
+			# the guests did not boot or the case timed out: the kernel log may say why
+			[ -n "$kbad" ] && reason+="; $kbad"
+		elif [ -n "$kbad" ]; then
+			verdict=fail reason=$kbad
+		elif [ ! -s "$tmp/ktap" ]; then
+			verdict=fail reason="no KTAP from the client: console $final/console.client"
+		elif [ "$nf" -gt 0 ] || [ "$ne" -gt 0 ]; then
+			reason=
+			[ "$nf" -gt "$nxp" ] && reason="$((nf - nxp)) test(s) failed"
+			[ "$nxp" -gt 0 ] && reason+="${reason:+, }$nxp XPASS (a known bug did not show)"
+			[ "$ne" -gt 0 ] && reason+="${reason:+, }$ne KTAP error(s)"
+			verdict=fail reason+=": $why"
+		elif [ -z "$gstat" ]; then
+			verdict=fail reason="the client wrote no status: it stopped mid-case (${why:+KTAP $why, }console $final/console.client)"
+		elif [ "$complete" != 1 ]; then
+			verdict=fail reason="KTAP incomplete: $why"
+		elif ! [[ "$gstat" =~ ^(0|ok|pass|PASS)$ ]]; then
+			verdict=fail reason="guest status '$gstat'"
+		elif [ "$np" -eq 0 ] && [ "$nsk" -gt 0 ]; then
+			verdict=skip reason="all $nsk test(s) skipped"
+		elif [ "$np" -eq 0 ]; then
+			verdict=fail reason="KTAP has no results"
+		else
+			verdict=pass reason="$np passed, $nsk skipped"
+			# an XFAIL is a known kernel bug reproduced (tests/lib/known_bugs.c)
+			[ "$nxf" -gt 0 ] && reason+=", $nxf of the passed a known kernel bug (XFAIL): $(grep -oE '# XFAIL .*' "$tmp/ktap" | sed 's/^# XFAIL //' | paste -sd';')"
 		fi
 	fi
 	# the guest's init explains a fatal setup error in /lr/out/error (e.g. "mount failed: …")
@@ -385,7 +394,7 @@ one|bisect)
 	new_run "$scratch/images"
 	log "run $RUN_ID: $kname $case (results/$RUN_ID)"
 	run_case "$kname" "$case" 1 "$scratch/kernel" "$krc" "$scratch/images"; rc=$?
-	[ $tap = 1 ] && tap_line 1 "$kname" "$case"
+	[ $tap = 1 ] && { echo 1..1; tap_line 1 "$kname" "$case"; }
 	echo "results: $RUN_DIR/$kname/$(casedir_name "$case")" >&2
 	if [ $mode = bisect ]; then
 		# a kernel that does not boot or mount cannot tell good from bad: skip it
@@ -443,6 +452,7 @@ all)
 	done
 	while [ ${#wpids[@]} -gt 0 ]; do reap; done
 	if [ $tap = 1 ]; then
+		echo "1..$total"
 		n=0
 		for k in $kernels; do for c in $cases; do n=$((n + 1)); tap_line $n "$k" "$c"; done; done
 	fi
