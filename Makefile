@@ -6,6 +6,7 @@
 #   CASE=baseline             case for run                     CASES=…  cases for run-all
 #   PROFILE=quick|customer    timing profile                   JOBS=N   cases in parallel
 #   SHARE=dir CMD='…'         make shell                       LOCKD_REPRO_CACHE=dir  cache
+#   MUTANTS="4 6"|all         make mutants (tests/mutants.list; default: the quick ones)
 
 SHELL := /bin/bash
 KERNELS ?= 4.19 mainline
@@ -15,7 +16,7 @@ PROFILE ?= quick
 CASE ?= baseline
 export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
 
-.PHONY: help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare
+.PHONY: help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare mutants
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 16
@@ -46,6 +47,9 @@ shell:		## boot a server/client pair and attach the client console (SHARE=dir, C
 
 check:		## unit tests, patch dry-runs, mainline build, every case on mainline (quick; CI)
 	@scripts/check.sh
+
+mutants:	## kernel mutants (tests/mutants.list): each must fail its cases; MUTANTS="4 6" or all
+	@MUTANTS="$(MUTANTS)" scripts/mutants.sh
 
 bisect-step:	## for git bisect run: KSRC=tree CASE=… EXPECT=…; exit 0 good, 1 bad, 125 skip
 	@vm/run.sh --bisect "$(CASE)"

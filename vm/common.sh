@@ -31,11 +31,14 @@ preflight() {
 # ("APIC calibration not consistent with PM-Timer: 87ms instead of 100ms") and stretched
 # every kernel timer by ~10%; the PIT, emulated on QEMU's virtual clock, needs no
 # calibration. (Newer kernels: timings measured within 1% with the APIC timer.)
+# LR_KERNEL_ARGS: extra words for both guests, last (e.g. sunrpc.lr_mutant=N for
+# PATCHSET=mutants: scripts/mutants.sh).
 kernel_args() {
 	local hz
 	hz=$(sed -n 's/^CONFIG_HZ=//p' "$(dirname "$(kv "$1" bzimage)")/config" 2>/dev/null)
 	printf '%s' "${hz:+lr.hz=$hz }lr.patchset=$(kv "$1" patchset)"
 	case $(kv "$1" version) in [1-4].*) printf ' nolapic_timer' ;; esac
+	printf '%s' "${LR_KERNEL_ARGS:+ $LR_KERNEL_ARGS}"
 }
 
 # resolve_kernel NAME OUTFILE: write the kernel's key=value info to OUTFILE.
