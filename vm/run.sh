@@ -25,6 +25,15 @@
 # summary.md/summary.json/junit.xml are rewritten atomically from the finished cases after
 # each case. Exit: 0 all pass (skips allowed), 1 a case failed, 2 setup error.
 set -u
+# Ctrl-C must stop a run at any moment. A command a non-interactive shell starts in the
+# background (a script, CI: `make run-all &`) starts with SIGINT ignored, make keeps it so,
+# and bash can neither trap nor reset a signal ignored on entry: the traps below never saw
+# SIGINT, the preparation (kernel, images) went on, and only QEMU, which sets its own
+# handler, stopped the run once it was up. Start again with SIGINT at its default.
+# (run-all's workers keep it ignored: they learn of a Ctrl-C from QEMU or their parent.)
+if [ "${1:-}" != --worker ] && (( 0x$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status) & 2 )); then
+	exec env --default-signal=INT "$BASH" "$0" "$@"
+fi
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 . "$LR_TOP/vm/common.sh"
 
