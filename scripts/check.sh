@@ -7,6 +7,7 @@
 #   4 the guest images
 #   5 the cases on mainline, quick profile, in real QEMU guests: every case of vm/cases.list,
 #     or CHECK_CASES="…"
+#   6 the runner's failure drills (tests/drills/run.sh, a few minutes)
 # Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped"
 # (a step whose TAP is short of its plan, or has none, counts one more failed).
 # Exit 0 only when nothing failed.
@@ -67,6 +68,9 @@ if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
 	# one run, cases in parallel (each its own namespace and VM pair; they wait on timers)
 	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" \
 		"$LR_TOP/vm/run.sh" --all --tap
+	# the runner's failure drills: a killed client, a hung lockd, Ctrl-C and SIGTERM at
+	# each phase, two runs at once; each also checks that nothing of its run is left
+	step drills "$LR_TOP/tests/drills/run.sh"
 else
 	echo "not ok - cases not run: no kernel or no guest images"; fail=$((fail + 1))
 fi
