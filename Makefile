@@ -16,7 +16,7 @@ PROFILE ?= quick
 CASE ?= baseline
 export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
 
-.PHONY: help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare mutants
+.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare mutants
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 16
@@ -45,11 +45,14 @@ run-all:	## run every case for every kernel in KERNELS, JOBS at a time
 shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
 	@vm/shell.sh
 
-check:		## unit tests, patch dry-runs, mainline build, every case on mainline (quick; CI)
+check:		## unit tests, patch dry-runs, mainline build, every case on mainline (quick), drills (CI)
 	@scripts/check.sh
 
 mutants:	## kernel mutants (tests/mutants.list): each must fail its cases; MUTANTS="4 6" or all
 	@MUTANTS="$(MUTANTS)" scripts/mutants.sh
+
+drills:		## the runner's own drills: Ctrl-C/TERM at each phase, a killed client, a hung lockd, two runs
+	@tests/drills/run.sh
 
 bisect-step:	## for git bisect run: KSRC=tree CASE=… EXPECT=…; exit 0 good, 1 bad, 125 skip
 	@vm/run.sh --bisect "$(CASE)"
