@@ -8,6 +8,8 @@
 #   5 the cases on mainline, quick profile, in real QEMU guests: every case of vm/cases.list,
 #     or CHECK_CASES="…"
 #   6 the runner's failure drills (tests/drills/run.sh, a few minutes)
+#   7 a quick subset of the kernel mutants (scripts/mutants.sh, MUTANTS=CHECK_MUTANTS,
+#     default "2 3 5", none to skip; ~2-3 min, plus one more cached kernel build)
 # Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped"
 # (a step whose TAP is short of its plan, or has none, counts one more failed).
 # Exit 0 only when nothing failed.
@@ -71,6 +73,11 @@ if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
 	# the runner's failure drills: a killed client, a hung lockd, Ctrl-C and SIGTERM at
 	# each phase, two runs at once; each also checks that nothing of its run is left
 	step drills "$LR_TOP/tests/drills/run.sh"
+	# the tests have teeth: the unmutated PATCHSET=mutants kernel passes these mutants'
+	# cases, and each mutant fails one (tests/mutants.list; `make mutants` runs them all)
+	[ "${CHECK_MUTANTS:-}" = none ] ||
+		step mutants env MUTANTS="${CHECK_MUTANTS:-2 3 5}" KERNEL=mainline PROFILE=quick \
+			JOBS="${CHECK_JOBS:-3}" "$LR_TOP/scripts/mutants.sh" --tap
 else
 	echo "not ok - cases not run: no kernel or no guest images"; fail=$((fail + 1))
 fi

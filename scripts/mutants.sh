@@ -115,7 +115,11 @@ first_failure() {
 			}
 			print e; done = 1; exit
 		}
-		/^not ok / && !nok { nok = clean(back[1]) " -- " $0 }
+		# no assertion failed: the line that says why (e.g. "Test terminated by timeout")
+		/^not ok / && nok == "" {
+			for (i = 1; i <= 3; i++) if (back[i] !~ /^# *(FAIL|ok|not ok)/) break
+			nok = (i <= 3 ? clean(back[i]) " -- " : "") $0
+		}
 		{ back[3] = back[2]; back[2] = back[1]; back[1] = $0 }
 		END { if (!done && nok != "") print nok }
 	' "$1" 2>/dev/null
@@ -246,7 +250,8 @@ if [ $tap = 1 ]; then
 	else echo "not ok $i - mutant 0 (no mutation): ${STATE[0]}: ${WHY[0]:-${CASESV[0]}}"; fi
 	for n in "${SEL[@]}"; do
 		i=$((i + 1))
-		if [ "${STATE[$n]:-}" = killed ]; then echo "ok $i - mutant $n ${M_NAME[$n]} killed by ${WHY[$n]%%:*}"
+		if [ "${STATE[0]}" != passed ]; then echo "ok $i - mutant $n ${M_NAME[$n]} # SKIP not run: mutant 0 did not pass"
+		elif [ "${STATE[$n]:-}" = killed ]; then echo "ok $i - mutant $n ${M_NAME[$n]} killed by ${WHY[$n]%%:*}"
 		else echo "not ok $i - mutant $n ${M_NAME[$n]} ${STATE[$n]:-not run}${WHY[$n]:+: ${WHY[$n]}}"; fi
 	done
 	echo "1..$i"
