@@ -19,6 +19,8 @@ struct lr_known_bug {
 	unsigned int from;	/* first affected version, LR_KVER(x, y, z) */
 	unsigned int until;	/* first fixed version, 0 = not fixed in any tree read */
 	const char *why;	/* one line: the bug and where it is */
+	bool server;		/* the bug is in the server's kernel: keyed on the server's
+				 * release (its agent's "uname"), not the client's */
 };
 
 #define LR_KVER(a, b, c)	(((a) << 16) | ((b) << 8) | ((c) > 255 ? 255 : (c)))
@@ -27,7 +29,8 @@ struct lr_known_bug {
 unsigned int lr_kver_parse(const char *release);
 /* pure: the entry for id if kver is in its range, else NULL */
 const struct lr_known_bug *lr_known_bug_at(const char *id, unsigned int kver);
-/* the entry for id if the running kernel (uname -r) is in its range, else NULL */
+/* the entry for id if the kernel it lives in (the client's uname -r, or the server's
+ * through its agent for a server bug) is in its range, else NULL */
 const struct lr_known_bug *lr_known_bug(const char *id);
 
 /*
