@@ -184,10 +184,15 @@ static inline void imp_check(struct imp_fix *f, const char *what, const struct l
 	bool in;
 
 	snprintf(why, sizeof(why), "%s", w->why);
-	if (add)
+	if (add > 0)
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "; + %.2f s: the guest's "
 			 "tick ran at %.1f %% of its clock during the test (/proc/stat), so every "
 			 "timer fired that much later", add / 1e3, rate * 100);
+	else if (add < 0)
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "; - %.2f s of the lower "
+			 "bound: the guest's tick ran at %.1f %% of its clock during the test "
+			 "(/proc/stat): the clock ran slow, every timer ended that much earlier on "
+			 "it", -add / 1e3, rate * 100);
 	s.why = why;
 	in = lr_imp_window(&f->m, what, &s, measured);
 	TH_LOG("%-28s expected %7.2f s [%.2f, %.2f] after %s, measured %s%.2f s%s",

@@ -534,7 +534,18 @@ long lr_window_tick_rate(struct lr_window *w, double rate)
 {
 	long add;
 
-	if (rate <= 0 || rate >= 1 || w->hi <= LR_TOL_TCG_MS)
+	if (rate <= 0 || rate == 1)
+		return 0;
+	if (rate > 1) {
+		/* the tick outran the clock: a clock on a TSC miscalibrated under TCG runs
+		 * slow (seen: 1.015, "still trying" 17.83 s for an 18 s major), so every
+		 * timer ends that much earlier on it; the lower bound moves, by the
+		 * expected moment's share */
+		add = (long)(w->expect * (1 - 1 / rate) + 0.5);
+		w->lo -= add;
+		return -add;
+	}
+	if (w->hi <= LR_TOL_TCG_MS)
 		return 0;
 	add = (long)((w->hi - LR_TOL_TCG_MS) * (1 / rate - 1) + 0.5);
 	w->hi += add;

@@ -158,7 +158,9 @@ long lr_tol_stamp(const struct lr_params *p);
  * second of its clock (lr_tick_rate(); < 1 when TCG made it lose ticks) fires every
  * timer 1/rate later in real time: lr_window_tick_rate() stretches the window's
  * timer-driven upper part (hi minus the TCG allowance) by 1/rate and returns the ms it
- * added, 0 when the tick kept up or rate is unknown. Below LR_TICK_RATE_MIN a run says
+ * added, 0 when the tick kept up or rate is unknown. A tick that outran the clock
+ * (rate > 1: the clock, not the tick, is off) moves the lower bound down by the expected
+ * moment's share instead and returns minus the ms it moved. Below LR_TICK_RATE_MIN a run says
  * nothing about the kernel's timing any more: the tests fail it with that reason.
  */
 #define LR_TICK_RATE_MIN	0.8
