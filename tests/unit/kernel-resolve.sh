@@ -12,14 +12,8 @@ export LOCKD_REPRO_CACHE=$tmp/cache LR_KORG_TIMEOUT=1
 . "$top/scripts/kernel.sh"
 set +e +o pipefail
 
-n=0 failed=0
-ok() {	# ok COND-EXIT-STATUS DESCRIPTION [DIAG]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"; failed=$((failed + 1))
-		[ -z "${3:-}" ] || printf '# %s\n' "$3"
-	fi
-}
+# shellcheck source=tap.inc
+. "$(dirname "$0")/tap.inc"
 eq() { [ "$1" = "$2" ]; ok $? "$3" "got '$1', want '$2'"; }
 
 # fake_tree DIR X Y Z: a kernel tree with a top Makefile and the 4.19-shaped lines of
@@ -160,5 +154,4 @@ printf 'CONFIG_A=y\nCONFIG_B=y\nCONFIG_C=y\n# CONFIG_D is not set\n# CONFIG_E is
 eq "$(config_dropped "$tmp/.config" "$tmp/frag" | tr '\n' ';')" "CONFIG_B=y (got m);CONFIG_C=y (got unset);CONFIG_D=n (got y);" \
 	"dropped options are named with what Kconfig made of them"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_end

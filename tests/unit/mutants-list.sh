@@ -10,14 +10,8 @@ list=$top/tests/mutants.list
 patch=$top/kernel-patches/7.3/mutants.patch
 cases=$top/vm/cases.list
 
-n=0 failed=0
-ok() {	# ok COND-EXIT-STATUS DESCRIPTION [DIAG]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"; failed=$((failed + 1))
-		[ -z "${3:-}" ] || printf '# %s\n' "$3"
-	fi
-}
+# shellcheck source=tap.inc
+. "$(dirname "$0")/tap.inc"
 
 rows=$(sed -e '/^#/d' -e '/^[[:space:]]*$/d' -e 's/\t\t*/\t/g' "$list")
 # the enum: "	LR_MUT_X = N,"
@@ -58,5 +52,4 @@ for s in "$top"/kernel-patches/*/series; do
 done
 [ -z "$bad" ]; ok $? "every line's series says mutants (the set or '- reason'): dryrun never fails on it" "$bad"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_end
