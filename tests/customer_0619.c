@@ -108,10 +108,10 @@ TEST_F_TIMEOUT(customer_0619, sequence, IMP_TEST_TIMEOUT)
 	n = lr_imp_count(m, lr_imp_re_timedout(m), t1, NULL);
 	EXPECT_EQ(1, n) TH_LOG("%d 'timed out' lines", n);
 	if (ts1 >= 0 && ts2 >= 0 && ts3 >= 0) {
-		lr_imp_moment(m, "gap still trying -> timed out", "-", -1, 0, 0, ts2 - ts1,
-			      "measured only: set by the test (customer: 1 h 28 min 9 s)");
-		lr_imp_moment(m, "gap timed out -> still trying again", "-", -1, 0, 0, ts3 - ts2,
-			      "measured only: set by the test (customer: 2 h 31 min 18 s)");
+		lr_imp_measured(m, "gap still trying -> timed out", "-", ts2 - ts1,
+				"measured only: set by the test (customer: 1 h 28 min 9 s)");
+		lr_imp_measured(m, "gap timed out -> still trying again", "-", ts3 - ts2,
+				"measured only: set by the test (customer: 2 h 31 min 18 s)");
 		TH_LOG("0619 replayed: still trying (LOCK) -> %.2f s -> timed out (GRANTED_RES, "
 		       "%.2f s after its call) -> %.2f s -> still trying (later LOCK)",
 		       ts2 - ts1, ts2 - t_res, ts3 - ts2);

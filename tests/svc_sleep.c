@@ -417,14 +417,14 @@ static void kill_waiter(struct imp_fix *f, long *srv_debug0, enum imp_op k,
 			       pc, pu);
 		TH_LOG("client sent CANCEL (async) %.3f s and then UNLOCK (async) %.3f s after "
 		       "the kill", after_kill(ts_cancel, t_kill), after_kill(ts_unlock, t_kill));
-		lr_imp_moment(m, "CANCEL sent", "SIGKILL", -1, 0, 0,
-			      after_kill(ts_cancel, t_kill), "measured only");
+		lr_imp_measured(m, "CANCEL sent", "SIGKILL", after_kill(ts_cancel, t_kill),
+				"measured only");
 	} else {
 		TH_LOG("client sent UNLOCK (async) %.3f s after the kill",
 		       after_kill(ts_unlock, t_kill));
 	}
-	lr_imp_moment(m, "UNLOCK sent", "SIGKILL", -1, 0, 0, after_kill(ts_unlock, t_kill),
-		      "measured only");
+	lr_imp_measured(m, "UNLOCK sent", "SIGKILL", after_kill(ts_unlock, t_kill),
+			"measured only");
 	ts_call = cw ? ts_cancel : ts_unlock;
 	if (ts_call < 0)
 		ts_call = t_kill;

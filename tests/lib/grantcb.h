@@ -251,8 +251,8 @@ static inline double cb_granted_res(struct imp_fix *f, struct cb_state *s, doubl
 	t_res2 = imp_wait_nth(f, cb_re_call(NLMPROC_GRANTED_RES), t_res, 2,
 			      lr_now() + IMP_SAFETY_S);
 	ASSERT_LE(0, t_res2) TH_LOG("the client never answered the server's retry");
-	lr_imp_moment(m, "GRANTED_RES again", "the GRANTED_RES call", -1, 0, 0, t_res2 - t_res,
-		      "measured only, on the client's clock");
+	lr_imp_measured(m, "GRANTED_RES again", "the GRANTED_RES call", t_res2 - t_res,
+			"measured only, on the client's clock");
 	/* the drop was off before it started: rpcbind answers, it connects to lockd at once */
 	if (t_off < t_res2) {
 		char ere[80];
@@ -415,8 +415,8 @@ static inline void cb_granted_msg(struct imp_fix *f, struct cb_state *s,
 	TH_LOG("the server sent GRANTED_MSG %d time(s), %d timed out; %s", nmsg, ntmo,
 	       stuck ? "the waiter got the lock from a delivered one" :
 	       "the waiter's re-sent LOCK took the block");
-	lr_imp_moment(m, "GRANTED_MSG calls", "-", -1, 0, 0, nmsg,
-		      "measured only: the first and the server's retries");
+	lr_imp_measured(m, "GRANTED_MSG calls", "-", nmsg,
+			"measured only: the first and the server's retries");
 
 	/* the server holds the lock for the waiter, and has no request left */
 	EXPECT_TRUE(lr_server_waiter_wait(s->ino, false, IMP_SAFETY_S))

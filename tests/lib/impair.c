@@ -360,11 +360,17 @@ static void keep(struct lr_imp *m, double t, const char *text)
 }
 
 int lr_parse_tcp_line(const char *line, unsigned int *raddr, int *rport, int *lport,
-		      int *state, int *retr)
+		      int *state, int *retr, int *rto_ms)
 {
 	unsigned int la, lp, ra, rp, st, tx, rx, tr, when, rt;
+	unsigned long rto;
 
-	/* "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X ..." (tcp_ipv4.c) */
+	/*
+	 * get_tcp4_sock() (net/ipv4/tcp_ipv4.c, the same in 4.19 and mainline):
+	 * "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK
+	 *  %lu %lu %u %u %d": ..., retrnsmt, uid, probes, inode, refcnt, sk, then
+	 * jiffies_to_clock_t(icsk_rto) in USER_HZ (100) ticks
+	 */
 	if (sscanf(line, " %*d: %8X:%4X %8X:%4X %2X %8X:%8X %2X:%8X %8X", &la, &lp, &ra, &rp,
 		   &st, &tx, &rx, &tr, &when, &rt) != 10)
 		return -1;
@@ -373,6 +379,11 @@ int lr_parse_tcp_line(const char *line, unsigned int *raddr, int *rport, int *lp
 	*lport = lp;
 	*state = st;
 	*retr = rt;
+	if (sscanf(line, " %*d: %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %lu",
+		   &rto) == 1 && rto < 1000000)
+		*rto_ms = (int)(rto * 10);
+	else
+		*rto_ms = -1;
 	return 0;
 }
 
@@ -392,15 +403,16 @@ const struct lr_sock_ev *lr_imp_sock_last(const struct lr_imp *m, int lport)
 	return NULL;
 }
 
-static void add_ev(struct lr_imp *m, double t, int lport, int state, int retr, bool gone)
+static void add_ev(struct lr_imp *m, double t, int lport, int state, int retr, int rto_ms,
+		   bool gone)
 {
 	if (m->nsev < LR_SOCK_EV_MAX)
-		m->sev[m->nsev++] = (struct lr_sock_ev){ t, lport, state, retr, gone };
+		m->sev[m->nsev++] = (struct lr_sock_ev){ t, lport, state, retr, rto_ms, gone };
 }
 
 void lr_imp_sample(struct lr_imp *m)
 {
-	int lports[32], n = 0, i, rport, lport, state, retr;
+	int lports[32], n = 0, i, rport, lport, state, retr, rto_ms;
 	const struct lr_sock_ev *e;
 	struct in_addr want;
 	unsigned int ra;
@@ -414,14 +426,14 @@ void lr_imp_sample(struct lr_imp *m)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (lr_parse_tcp_line(line, &ra, &rport, &lport, &state, &retr) ||
+		if (lr_parse_tcp_line(line, &ra, &rport, &lport, &state, &retr, &rto_ms) ||
 		    ra != want.s_addr || rport != m->watch_port)
 			continue;
 		if (n < 32)
 			lports[n++] = lport;
 		e = lr_imp_sock_last(m, lport);
 		if (!e || e->gone || e->state != state || e->retr != retr)
-			add_ev(m, t, lport, state, retr, false);
+			add_ev(m, t, lport, state, retr, rto_ms, false);
 	}
 	fclose(f);
 	/* sockets seen before and not now: gone */
@@ -434,7 +446,7 @@ void lr_imp_sample(struct lr_imp *m)
 		for (j = 0; j < n; j++)
 			seen |= lports[j] == lp;
 		if (!seen)
-			add_ev(m, t, lp, m->sev[i].state, m->sev[i].retr, true);
+			add_ev(m, t, lp, m->sev[i].state, m->sev[i].retr, m->sev[i].rto_ms, true);
 	}
 }
 
@@ -579,10 +591,20 @@ bool lr_imp_moment(struct lr_imp *m, const char *what, const char *ref, double e
 
 	if (m->nmom < LR_MOMENTS_MAX) {
 		o = &m->mom[m->nmom++];
-		*o = (struct lr_moment){ what, ref, expect, lo, hi, measured, "" };
+		*o = (struct lr_moment){ what, ref, expect, lo, hi, measured, "", true };
 		snprintf(o->why, sizeof(o->why), "%s", why ? why : "");
 	}
 	return in;
+}
+
+void lr_imp_measured(struct lr_imp *m, const char *what, const char *ref, double measured,
+		     const char *why)
+{
+	int n = m->nmom;
+
+	lr_imp_moment(m, what, ref, -1, 0, 0, measured, why);
+	if (m->nmom > n)
+		m->mom[n].checked = false;
 }
 
 bool lr_imp_window(struct lr_imp *m, const char *what, const struct lr_window *w,
@@ -795,7 +817,7 @@ void lr_imp_report(struct lr_imp *m, double t_ref)
 			json_num(f, o->measured < 0 ? NAN : o->measured);
 			fputs(", \"why\": ", f);
 			json_str(f, o->why);
-			fputs("}", f);
+			fprintf(f, ", \"checked\": %s}", o->checked ? "true" : "false");
 		}
 		fputs("], \"note\": ", f);
 		json_str(f, m->note);

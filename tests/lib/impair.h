@@ -47,6 +47,7 @@ struct lr_moment {
 	double expect, lo, hi;	/* s after ref; expect < 0: no model figure */
 	double measured;	/* s after ref; < 0: not seen */
 	char why[512];		/* the tolerance's reason, or what was measured */
+	bool checked;		/* false: recorded for the report, no assertion on it */
 };
 
 /* a change of one client socket to the server's watched port (/proc/net/tcp) */
@@ -55,6 +56,7 @@ struct lr_sock_ev {
 	int lport;		/* the client's port */
 	int state;		/* include/net/tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 4 FIN_WAIT1 ... */
 	int retr;		/* retrnsmt: the socket's icsk_retransmits */
+	int rto_ms;		/* icsk_rto, 10 ms grain (USER_HZ), truncated; -1 unknown */
 	bool gone;		/* the socket left the table */
 };
 
@@ -137,9 +139,10 @@ void lr_imp_watch(struct lr_imp *m, int port);
 const struct lr_sock_ev *lr_imp_sock_last(const struct lr_imp *m, int lport);
 /* sample once now */
 void lr_imp_sample(struct lr_imp *m);
-/* pure: one /proc/net/tcp line -> remote address/port, local port, state, retrnsmt */
+/* pure: one /proc/net/tcp line -> remote address/port, local port, state, retrnsmt,
+ * icsk_rto in ms (-1 when the line has no such field) */
 int lr_parse_tcp_line(const char *line, unsigned int *raddr, int *rport, int *lport,
-		      int *state, int *retr);
+		      int *state, int *retr, int *rto_ms);
 /*
  * The moments (s, lr_now()) at which socket lport retransmitted while in state:
  * the samples where its retrnsmt count went up. Returns their number (<= max).
@@ -168,9 +171,13 @@ const char *lr_imp_re_timedout(const struct lr_imp *m);
 const char *lr_imp_re_ok(const struct lr_imp *m);
 
 /* record a moment for the report; returns measured inside [lo, hi] (always true for
- * expect < 0) */
+ * expect < 0: then the test's own assertions check it) */
 bool lr_imp_moment(struct lr_imp *m, const char *what, const char *ref, double expect,
 		   double lo, double hi, double measured, const char *why);
+/* record a moment no assertion looks at: timings.json says "checked": false, the
+ * report "measured only, not a check" */
+void lr_imp_measured(struct lr_imp *m, const char *what, const char *ref, double measured,
+		     const char *why);
 /* a model window (ms) as a moment (s) */
 bool lr_imp_window(struct lr_imp *m, const char *what, const struct lr_window *w,
 		   double measured);

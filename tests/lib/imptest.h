@@ -227,8 +227,7 @@ static inline void imp_check_resends(struct imp_fix *f, const struct lr_expect *
 	       at[0], msg);
 	EXPECT_EQ(0, missing) TH_LOG("re-sends the model predicts did not happen");
 	lr_imp_moment(&f->m, "re-sends", "the fcntl() call", -1, 0, 0, n - 1, msg);
-	lr_imp_moment(&f->m, "first transmission", "the fcntl() call", -1, 0, 0, at[0],
-		      "measured only");
+	lr_imp_measured(&f->m, "first transmission", "the fcntl() call", at[0], "measured only");
 }
 
 /* no "timed out" since t0: the test's requests are hard; recorded for the report */
@@ -350,6 +349,154 @@ static inline void imp_final_state(struct imp_fix *f, enum imp_op k, const struc
 	}
 }
 
+/* ---- the next SYN once a path is back (link-down, portmap-synack-lost) ---- */
+
+#define RPCBIND_PORT	111
+
+/*
+ * The next SYN that can get through once the path is back at t_off, of the client's
+ * connects to the server's port: the trace's "worker connecting xprt ... (port N)"
+ * records after t_from (rpc_debug, kmsg stamps: their first SYN leaves then). One made
+ * after t_off (a new attempt, before the line that ends the wait at t_end) sends its
+ * first SYN at once; otherwise the newest one before t_off (each new attempt follows the
+ * failure of the last) sends its next retransmission of the tcp_syn_retries schedule
+ * (lr_tcp_syn_schedule(); the timers, armed one after the other, add up their wheel
+ * rounding and LR_TOL_TIMER_MS each, in *late). Returns that moment (lr_now() s), its
+ * delay from its connect in *delay; -1 when no connect is in the trace or its schedule
+ * had ended, and says which.
+ */
+static inline double imp_next_syn(struct imp_fix *f, const struct lr_tcp_sched *syn, int port,
+				  double t_from, double t_off, double t_end, double *late,
+				  double *delay, struct __test_metadata *_metadata)
+{
+	struct lr_imp *m = &f->m;
+	double before = -1, after = -1;
+	char ere[128];
+	int i, k;
+
+	*late = *delay = 0;
+	snprintf(ere, sizeof(ere), "worker connecting xprt .* to %s \\(port %d\\)$", m->server,
+		 port);
+	for (i = 0; i < m->ntrace; i++) {
+		double t = m->trace[i].t;
+
+		if (t < t_from || !lr_re_match(ere, m->trace[i].text))
+			continue;
+		if (t <= t_off)
+			before = t;
+		else if (t <= t_end && after < 0)
+			after = t;
+	}
+	if (after >= 0)
+		return after;
+	if (before < 0) {
+		TH_LOG("no connect to port %d in the trace", port);
+		return -1;
+	}
+	for (k = 1; k < syn->n; k++) {
+		*late += (lr_timer_slack(&m->p, syn->at[k] - syn->at[k - 1]) + LR_TOL_TIMER_MS) / 1e3;
+		if (before + syn->at[k] / 1e3 > t_off)
+			break;
+	}
+	if (k == syn->n) {
+		TH_LOG("the connect to port %d of %.2f s had no SYN left", port, before);
+		return -1;
+	}
+	*delay = syn->at[k] / 1e3;
+	return before + *delay;
+}
+
+/* the window (ms after t_off) around the SYN at best (lr_now() s); why names it */
+static inline struct lr_window imp_syn_window(struct imp_fix *f, double best, double t_off,
+					      double late, double skew, const char *ref,
+					      const char *why)
+{
+	struct lr_window w = { 0 };
+
+	w.expect = (long)((best - t_off) * 1e3);
+	w.lo = w.expect - lr_tol_stamp(&f->m.p) - (long)(skew * 1e3);
+	/* the answer to the SYN, the RPCs that follow and the line: milliseconds, + TCG */
+	w.hi = w.expect + (long)(late * 1e3) + 1000;
+	w.ref = ref;
+	w.why = why;
+	return w;
+}
+
+/*
+ * portmap-synack-lost: when the SYN-ACK path is restored at t_off, the rpcbind connect
+ * that gets through is the one whose SYN goes out next (imp_next_syn()). The server's
+ * own SYN-ACK retransmission (the same first steps, on its clock) may beat it: the two
+ * guests' jiffies clocks drift apart (LR_GUEST_SKEW), so the window opens that fraction
+ * of the SYN's delay earlier. The rpcbind answer, the connect to lockd, the LOCK and its
+ * reply follow within milliseconds. No connect seen: the wide window.
+ */
+static inline struct lr_window imp_next_syn_window(struct imp_fix *f,
+						    const struct lr_tcp_sched *syn, double t_off,
+						    double ts_ok, const struct lr_window *wide,
+						    struct __test_metadata *_metadata)
+{
+	static char why[256];
+	double late, delay, best;
+
+	best = imp_next_syn(f, syn, RPCBIND_PORT, 0, t_off, ts_ok, &late, &delay, _metadata);
+	if (best < 0) {
+		TH_LOG("the rpcbind connect: the wide window");
+		return *wide;
+	}
+	snprintf(why, sizeof(why), "%s (tcp_syn_retries schedule from its connect, timer wheel "
+		 "and timer lateness %.2f s) gets the SYN-ACK through; + TCG", delay ?
+		 "the next SYN retransmission of the rpcbind connect in flight" :
+		 "the first SYN of a new rpcbind connect", late);
+	return imp_syn_window(f, best, t_off, late, delay * LR_GUEST_SKEW,
+			      "the SYN-ACK path restored", why);
+}
+
+/*
+ * link-down: nothing reached the server while its link was down, so the request waits
+ * for a SYN after t_off (link up): the pending connect of lockd's transport, and, when
+ * a major timeout forced a rebind (call_timeout(): rpc_force_rebind() for autobind) and
+ * so an rpcbind query, that query's connect to port 111 too (the LOCK's connect waits
+ * for its answer). Both run on the client's timers alone: the later of the two next SYNs
+ * (imp_next_syn(); both bounds the later one's), then the handshake, rpcbind, LOCK and
+ * reply in milliseconds. No connect of lockd's in the trace: the wide window.
+ */
+static inline struct lr_window imp_link_up_window(struct imp_fix *f,
+						   const struct lr_tcp_sched *syn, double t_call,
+						   double t_off, double ts_ok,
+						   const struct lr_window *wide,
+						   struct __test_metadata *_metadata)
+{
+	static const char ref[] = "link up on the server";
+	static char why[512];
+	double late, delay, best, late_b = 0, delay_b = 0, bind;
+	struct lr_window w, b;
+
+	best = imp_next_syn(f, syn, f->m.lockd_port, t_call, t_off, ts_ok, &late, &delay,
+			    _metadata);
+	if (best < 0) {
+		TH_LOG("lockd's connect: the wide window");
+		return *wide;
+	}
+	w = imp_syn_window(f, best, t_off, late, 0, ref, why);
+	snprintf(why, sizeof(why), "%s of lockd's connect at %.2f s (tcp_syn_retries schedule; "
+		 "timer wheel and timer lateness %.2f s)", delay ? "the next SYN retransmission" :
+		 "the first SYN", w.expect / 1e3, late);
+	bind = imp_next_syn(f, syn, RPCBIND_PORT, t_call, t_off, ts_ok, &late_b, &delay_b,
+			    _metadata);
+	if (bind >= 0) {
+		b = imp_syn_window(f, bind, t_off, late_b, 0, ref, why);
+		w.expect = w.expect > b.expect ? w.expect : b.expect;
+		w.lo = w.lo > b.lo ? w.lo : b.lo;
+		w.hi = w.hi > b.hi ? w.hi : b.hi;
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), ", and %s of the rpcbind "
+			 "query a major timeout started, at %.2f s (%.2f s): the later of the two",
+			 delay_b ? "the next SYN retransmission" : "the first SYN", b.expect / 1e3,
+			 late_b);
+	}
+	snprintf(why + strlen(why), sizeof(why) - strlen(why), "; + TCG");
+	return w;
+}
+
 /*
  * imp_single: one operation under the impairment. stalls: the impairment holds it
  * (else it must complete at once, and the test says why).
@@ -362,6 +509,7 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 	struct lr_expect e;
 	double t_on, t_off, t_go, ts_try = -1, ts_ok = -1, until;
 	struct imp_run h = { .go = -1 };
+	struct lr_tcp_sched syn;
 	int n;
 
 	imp_expect(f, 1, NULL, &e, _metadata);
@@ -398,6 +546,11 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 		ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off, t_off + e.ok.hi / 1e3 + IMP_LATE_S);
 		lr_imp_drain(m);
 		f->t_ref = u.r.t_call;
+		if (m->sc == LR_LINK_DOWN) {
+			lr_tcp_syn_schedule(&m->p, &syn);
+			e.ok = imp_link_up_window(f, &syn, u.r.t_call, t_off,
+						  ts_ok < 0 ? u.r.t_ret : ts_ok, &e.ok, _metadata);
+		}
 		imp_check(f, "still trying", &e.trying, ts_try < 0 ? -1 : ts_try - u.r.t_call,
 			  _metadata);
 		imp_check(f, "OK", &e.ok, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
@@ -419,7 +572,7 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 				TH_LOG("request first transmitted %.2f s after the link came back "
 				       "(%.2f s after the call)", at[0] - up, at[0]);
 				lr_imp_moment(m, "first transmission", "link up on the server", -1,
-					      0, 0, at[0] - up, "measured only");
+					      0, 0, at[0] - up, "checked: not before the link came up");
 			}
 		}
 	}
@@ -430,76 +583,6 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 }
 
 /* ---- a LOCK whose rpcbind query loses its SYN-ACKs (portmap-synack-lost, 0619) ---- */
-
-#define RPCBIND_PORT	111
-
-/*
- * When the SYN-ACK path is restored at t_off, the rpcbind connect that gets through is
- * the one whose SYN goes out next. The connects are the trace's "worker connecting xprt
- * ... (port 111)" records (rpc_debug, kmsg stamps: their first SYN leaves then). One made
- * after t_off (a new rpcbind attempt, before the OK line at ts_ok) sends its first SYN
- * through at once; otherwise the newest one before t_off (each new attempt follows the
- * failure of the last) gets through at its next retransmission of the tcp_syn_retries
- * schedule (lr_tcp_syn_schedule(); the timers, armed one after the other, add up their
- * wheel rounding). The server's own SYN-ACK retransmission (the same first steps, on its
- * clock) may beat it: the two guests' jiffies clocks drift apart (LR_GUEST_SKEW), so the
- * window opens that fraction of the SYN's delay earlier. The rpcbind answer, the connect
- * to lockd, the LOCK and its reply follow within milliseconds. The window is in ms after
- * t_off; no connect seen: the wide one.
- */
-static inline struct lr_window imp_next_syn_window(struct imp_fix *f,
-						    const struct lr_tcp_sched *syn, double t_off,
-						    double ts_ok, const struct lr_window *wide,
-						    struct __test_metadata *_metadata)
-{
-	static char why[256];
-	struct lr_imp *m = &f->m;
-	struct lr_window w = *wide;
-	double before = -1, after = -1, best, late = 0, skew = 0;
-	char ere[128];
-	int i, k;
-
-	snprintf(ere, sizeof(ere), "worker connecting xprt .* to %s \\(port %d\\)$", m->server,
-		 RPCBIND_PORT);
-	for (i = 0; i < m->ntrace; i++) {
-		double t = m->trace[i].t;
-
-		if (!lr_re_match(ere, m->trace[i].text))
-			continue;
-		if (t <= t_off)
-			before = t;
-		else if (t <= ts_ok && after < 0)
-			after = t;
-	}
-	if (after >= 0) {
-		best = after;
-	} else if (before >= 0) {
-		for (k = 1; k < syn->n; k++) {
-			late += lr_timer_slack(&m->p, syn->at[k] - syn->at[k - 1]) / 1e3;
-			if (before + syn->at[k] / 1e3 > t_off)
-				break;
-		}
-		if (k == syn->n) {
-			TH_LOG("the rpcbind connect of %.2f s had no SYN left: the wide window", before);
-			return w;
-		}
-		best = before + syn->at[k] / 1e3;
-		skew = syn->at[k] / 1e3 * LR_GUEST_SKEW;
-	} else {
-		TH_LOG("no rpcbind connect in the trace: the wide window");
-		return w;
-	}
-	w.expect = (long)((best - t_off) * 1e3);
-	w.lo = w.expect - lr_tol_stamp(&m->p) - (long)(skew * 1e3);
-	w.hi = w.expect + (long)(late * 1e3) + 1000;
-	snprintf(why, sizeof(why), "%s (tcp_syn_retries schedule from its connect, timer wheel "
-		 "%.2f s) gets the SYN-ACK through; + TCG", after >= 0 ?
-		 "the first SYN of a new rpcbind connect" :
-		 "the next SYN retransmission of the rpcbind connect in flight", late);
-	w.ref = "the SYN-ACK path restored";
-	w.why = why;
-	return w;
-}
 
 /*
  * imp_rpcbind_lock: u (prepared F_SETLKW) is started with the client dropping SYN-ACKs
@@ -565,13 +648,14 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 				   RPCBIND_PORT);
 	n = lport < 0 ? 0 : lr_imp_retrans(m, lport, LR_TCP_SYN_SENT, at, LR_MAX_SEGS);
 	/* each retransmission timer is armed when the previous one fired: the wheel's
-	 * rounding adds up along the schedule */
+	 * rounding and each timer's own lateness (LR_TOL_TIMER_MS) add up along the
+	 * schedule */
 	for (i = 0, late = 0; i < n && i + 1 < syn.n; i++) {
 		double want = syn.at[i + 1] / 1e3, got = at[i] - t_syn, tol;
 		bool ok;
 
-		late += lr_timer_slack(&m->p, syn.at[i + 1] - syn.at[i]) / 1e3;
-		tol = late + 1 + LR_SAMPLE_S;
+		late += (lr_timer_slack(&m->p, syn.at[i + 1] - syn.at[i]) + LR_TOL_TIMER_MS) / 1e3;
+		tol = late + LR_SAMPLE_S;
 		/* sampled every LR_SAMPLE_S, each stamp up to that late, never early */
 		ok = got >= want - LR_SAMPLE_S - lr_tol_stamp(&m->p) / 1e3 && got <= want + tol;
 

@@ -9,19 +9,25 @@
 
 #include "lr.h"
 
+#define LR_TESTLOCK_WHY \
+	"server's nlmsvc_testlock() drops the lock type: a write TEST is a read test"
+
 static const struct lr_known_bug lr_known_bugs[] = {
 	/*
 	 * nlmsvc_testlock() tests a conflock that locks_init_lock() zeroed and that gets
 	 * the range, owner and file of the request but not its type: F_RDLCK is 0, so an
 	 * NLM TEST for a write lock is evaluated as a read test and a held read lock is
-	 * reported free. Read in Debian's sources: 5.10.223 passes lock->fl itself (not
+	 * reported free. From NeilBrown's "lockd: fix vfs_test_lock() calls" (posted
+	 * 2025-11-19). Read in Debian's sources: 5.10.223 passes lock->fl itself (not
 	 * affected); 6.1.176, 6.12.117, 7.2.13 and 7.3.4 carry the conflock code
-	 * (fs/lockd/svclock.c, "vfs_test_lock only uses start, end, and owner"). 6.1.y got
-	 * it as a stable backport; the first affected 6.1.y was not established, so the
-	 * range starts at 6.1.0.
+	 * (fs/lockd/svclock.c, "vfs_test_lock only uses start, end, and owner"). Debian's
+	 * changelogs date the stable backports: 6.1.160 and 6.12.64. Mainline: from 6.19,
+	 * the release after the posting (not read in a 6.19 tree). Other stable lines
+	 * (6.6.y, 6.18.y...) are not in the table: a failure there is reported as unknown.
 	 */
-	{ "nlmsvc_testlock-type", LR_KVER(6, 1, 0), 0,
-	  "server's nlmsvc_testlock() drops the lock type: a write TEST is a read test", true },
+	{ "nlmsvc_testlock-type", LR_KVER(6, 1, 160), LR_KVER(6, 2, 0), LR_TESTLOCK_WHY, true },
+	{ "nlmsvc_testlock-type", LR_KVER(6, 12, 64), LR_KVER(6, 13, 0), LR_TESTLOCK_WHY, true },
+	{ "nlmsvc_testlock-type", LR_KVER(6, 19, 0), 0, LR_TESTLOCK_WHY, true },
 	/*
 	 * A lost GRANTED_RES loses the lock on the server. The server re-sends GRANTED_MSG
 	 * 60 s after an answered one that got no GRANTED_RES (nlmsvc_grant_callback());

@@ -18,6 +18,7 @@
 struct lr_rep_moment {
 	char what[64], from[96];
 	bool has_expect, has_measured;
+	bool unchecked;			/* "checked": false: no assertion looked at it */
 	double expect, lo, hi, measured;
 	char why[512];
 };

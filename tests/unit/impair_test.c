@@ -21,6 +21,31 @@ TEST(rpcinfo_port)
 	EXPECT_EQ(-1, lr_rpcinfo_port("", 100021, 4, "tcp"));
 }
 
+/* /proc/net/tcp lines: a FIN_WAIT1 socket to the server's lockd with its RTO; a
+ * TIME_WAIT one, which get_timewait4_sock() prints without the RTO fields */
+TEST(tcp_line)
+{
+	unsigned int ra;
+	int rport, lport, state, retr, rto;
+
+	ASSERT_EQ(0, lr_parse_tcp_line("   3: D635A8C0:02C7 2835A8C0:9EB1 04 00000001:00000000 "
+		"01:0000001A 00000003     0        0 0 1 00000000c246f4a6 80 4 30 10 -1",
+		&ra, &rport, &lport, &state, &retr, &rto));
+	EXPECT_EQ(0x2835A8C0u, ra);
+	EXPECT_EQ(0x9EB1, rport);
+	EXPECT_EQ(711, lport);
+	EXPECT_EQ(4, state);
+	EXPECT_EQ(3, retr);
+	EXPECT_EQ(800, rto);	/* 80 USER_HZ ticks */
+	ASSERT_EQ(0, lr_parse_tcp_line("   1: 020200C0:B350 507100CB:0050 06 00000000:00000000 "
+		"03:00000E42 00000000     0        0 0 3 00000000fb66f4f9",
+		&ra, &rport, &lport, &state, &retr, &rto));
+	EXPECT_EQ(6, state);
+	EXPECT_EQ(-1, rto);
+	EXPECT_EQ(-1, lr_parse_tcp_line("  sl  local_address rem_address   st tx_queue",
+					 &ra, &rport, &lport, &state, &retr, &rto));
+}
+
 /* mainline customer fin-blackhole: the first reconnect binds the old port, its connect
  * fails, the next one binds a new port; an NFS connect in between is not lockd's */
 TEST(trace_connects)

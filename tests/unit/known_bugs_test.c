@@ -19,6 +19,12 @@ TEST(testlock_type_range)
 	EXPECT_EQ(NULL, lr_known_bug_at("nlmsvc_testlock-type", LR_KVER(4, 19, 255)));
 	/* the sources read with the conflock code */
 	EXPECT_NE(NULL, lr_known_bug_at("nlmsvc_testlock-type", LR_KVER(6, 1, 176)));
+	EXPECT_NE(NULL, lr_known_bug_at("nlmsvc_testlock-type", LR_KVER(6, 1, 160)));
+	EXPECT_EQ(NULL, lr_known_bug_at("nlmsvc_testlock-type", LR_KVER(6, 1, 159)));
+	EXPECT_NE(NULL, lr_known_bug_at("nlmsvc_testlock-type", LR_KVER(6, 12, 117)));
+	EXPECT_EQ(NULL, lr_known_bug_at("nlmsvc_testlock-type", LR_KVER(6, 12, 63)));
+	EXPECT_EQ(NULL, lr_known_bug_at("nlmsvc_testlock-type", LR_KVER(6, 6, 100)));	/* not read */
+	EXPECT_NE(NULL, lr_known_bug_at("nlmsvc_testlock-type", LR_KVER(6, 19, 0)));
 	EXPECT_NE(NULL, lr_known_bug_at("nlmsvc_testlock-type", LR_KVER(7, 3, 4)));
 	EXPECT_EQ(NULL, lr_known_bug_at("no-such-bug", LR_KVER(7, 3, 4)));
 	EXPECT_EQ(NULL, lr_known_bug_at("nlmsvc_testlock-type", 0));
