@@ -14,6 +14,9 @@ KERNEL ?= mainline
 PATCHSET ?= svc-sleep
 PROFILE ?= quick
 CASE ?= baseline
+# CMD is a shell command for the guest: keep its $ as typed (make would expand `echo $?`
+# to `echo `); a simply expanded copy of the raw text is exported as it is.
+override CMD := $(value CMD)
 export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
 
 .PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare mutants

@@ -17,7 +17,7 @@
 #   KERNEL=mainline     the kernel (a line whose series has "mutants": 7.2, 7.3, mainline)
 #   PROFILE=quick       timing profile of the cases
 #   MUTANTS="4 six…"    numbers or names from tests/mutants.list; default: every "quick"
-#                       one; "all": quick and slow (slow ones need fin-blackhole/lock, ~9 min)
+#                       one; "all": quick and slow (slow ones need fin-blackhole/lock, ~4 min quick)
 #   JOBS=3              cases at once, counted over every mutant running at that moment
 #                       (each mutant is one vm/run.sh --all; several run side by side)
 # Results: results/mutants-<UTC>-<pid>/: m<N>/<run-id>/ (vm/run.sh's results of mutant N),

@@ -65,7 +65,10 @@
 #define LR_DEFAULT_HZ		250
 
 /* Tolerances (not kernel symbols: measurement and emulation slack, see the doc) */
-#define LR_TOL_EARLY_MS		500	/* fin-blackhole: moments sampled from /proc/net/tcp */
+/* fin-blackhole: the FIN and the old socket's death are both stamped by a 20 ms sampling
+ * of /proc/net/tcp (impair.h LR_SAMPLE_S), each up to that late: the death's model
+ * moment (FIN + TCP_USER_TIMEOUT - the call) may come out that much later than the truth */
+#define LR_TOL_SAMPLED_MS	40
 #define LR_TOL_TCG_MS		1000	/* TCG guests on 2 shared host CPUs run late */
 #define LR_SVC_SLEEP_POLL_MS	100	/* kernel-patches/7.3/svc-sleep.patch: msleep(100) poll */
 /* default ARP failure time: neigh ucast_solicit (3) probes, retrans_time_ms 1000 each
@@ -683,7 +686,7 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 			 * go of the FIN_WAIT1 socket at the idle close and the LOCK connects
 			 * at once from a new port; nothing times out */
 			e->still_trying = 0;
-			window(&e->ok, 0, LR_TOL_EARLY_MS, to.initval, call,
+			window(&e->ok, 0, early, to.initval, call,
 			       "a new connection and one round trip: answered before lockd's "
 			       "first retransmission (to_initval = nlm_timeout)");
 			return 0;
@@ -700,12 +703,12 @@ int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
 		e->still_trying = death > e->sched.first_major;
 		window(&e->trying, e->sched.first_major, early,
 		       sched_slack(p, &e->sched, 0) + LR_TOL_TCG_MS, call, wheel_why);
-		window(&e->gone, death, LR_TOL_EARLY_MS,
+		window(&e->gone, death, early + LR_TOL_SAMPLED_MS,
 		       lr_timer_slack(p, fin.giveup - last) + LR_TOL_TCG_MS, call,
 		       "the old socket dies at FIN + TCP_USER_TIMEOUT (180 s) on a timer "
 		       "clamped to it and rounded up by the timer wheel; + TCG");
 		if (a && a->peer_stale)
-			window(&e->ok, death, LR_TOL_EARLY_MS, e->gone.hi - death +
+			window(&e->ok, death, early + LR_TOL_SAMPLED_MS, e->gone.hi - death +
 			       stale_peer_resyn(p), call,
 			       "the old socket's death (FIN + TCP_USER_TIMEOUT, timer wheel), then "
 			       "SYN from the same port; a server still holding the old connection "

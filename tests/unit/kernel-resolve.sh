@@ -31,6 +31,12 @@ fake_tree() {
 		printf '\tdprintk("lockd: nlmsvc_lock(%%s/%%ld, ty=%%d, pi=%%d, %%Ld-%%Ld, bl=%%d)\\n",\n'
 		printf '\t\t\t\tlocks_inode(file->f_file)->i_sb->s_id,\n\t\t\t\tlocks_inode(file->f_file)->i_ino,\n}\n'
 	} >"$1/fs/lockd/svclock.c"
+	# xprtsock.c: the pre-image of 4.19's idle-knob hunks, filler between them (offsets
+	# are allowed, fuzz is not)
+	mkdir -p "$1/net/sunrpc"
+	awk '/^@@/ { for (i = 0; i < 40; i++) print "/* filler */"; h = 1; next }
+	     h && /^[ -]/ { print substr($0, 2) }' "$KP_DIR/4.19/idle-knob.patch" \
+		>"$1/net/sunrpc/xprtsock.c"
 }
 
 # ---- the table ----
@@ -92,18 +98,21 @@ out=$( (cached_file linux-4.19.325.tar.xz 00000000000000000000000000000000000000
 rm -f "$DL"/*
 
 # ---- series ----
-eq "$(series_patches 7.3 no-reuseport | sed 's#.*/##' | tr '\n' ' ')" "svc-sleep.patch no-reuseport.patch " \
-	"a patch set can name several patches"
+eq "$(series_patches 7.3 no-reuseport | sed 's#.*/##' | tr '\n' ' ')" \
+	"svc-sleep.patch idle-knob.patch no-reuseport.patch " "a patch set can name several patches"
 series_patches 7.3 nosuch >/dev/null; eq $? 1 "a set missing from a series"
 for l in $(lines); do
 	for s in svc-sleep verbatim no-reuseport; do
 		series_patches "$l" "$s" >/dev/null; ok $? "kernel-patches/$l has $s"
 	done
-	for p in $(series_patches "$l" svc-sleep); do
-		grep -q '^+.*module_param(nlm_svc_sleep, bool, 0644);' "$p" &&
-			grep -q '^+.*printk("%s:%d, sleep\\n"' "$p" && grep -q '^+.*20 \* HZ' "$p"
-		ok $? "$l svc-sleep: nlm_svc_sleep bool 0644, the seed's message, 20 s cadence"
-	done
+	p=$(series_patches "$l" svc-sleep | grep '/svc-sleep\.patch$')
+	grep -q '^+.*module_param(nlm_svc_sleep, bool, 0644);' "$p" &&
+		grep -q '^+.*printk("%s:%d, sleep\\n"' "$p" && grep -q '^+.*20 \* HZ' "$p"
+	ok $? "$l svc-sleep: nlm_svc_sleep bool 0644, the seed's message, 20 s cadence"
+	p=$(series_patches "$l" svc-sleep | grep '/idle-knob\.patch$')
+	grep -q '^+static unsigned int lr_idle_disc_s;' "$p" &&
+		grep -q '^+.*idle_timeout = lr_idle_disc_s ? lr_idle_disc_s \* HZ : XS_IDLE_DISC_TO;' "$p"
+	ok $? "$l svc-sleep: the idle knob, 0 = XS_IDLE_DISC_TO"
 	grep -q '^+.*while (1) {' "$KP_DIR/$l/verbatim.patch" && grep -q '^+.*msleep(20 \* 1000);' "$KP_DIR/$l/verbatim.patch"
 	ok $? "$l verbatim: the seed's loop"
 done

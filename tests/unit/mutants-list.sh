@@ -37,7 +37,7 @@ while IFS=$'\t' read -r num name set cs why; do
 done <<<"$rows"
 [ -z "$bad" ]; ok $? "each row: set quick|slow, a reason, cases from vm/cases.list, a plain name" "$bad"
 
-# the slow set is exactly the rows whose cases include fin-blackhole (the 9-minute case)
+# the slow set is exactly the rows whose cases include fin-blackhole (the longest case)
 bad=$(printf '%s\n' "$rows" | awk -F'\t' '($3 == "slow") != ($4 ~ /fin-blackhole/) { print $1 }' | paste -sd' ')
 [ -z "$bad" ]; ok $? "slow rows are the fin-blackhole ones" "$bad"
 
@@ -46,7 +46,7 @@ bad=$(awk '!/^#/ && NF && $1 != "mutants" && / mutants\.patch/ { print FILENAME 
 	"$top"/kernel-patches/*/series)
 [ -z "$bad" ]; ok $? "no production patch set carries mutants.patch" "$bad"
 line=$(awk '!/^#/ && $1 == "mutants" { $1 = ""; print }' "$top/kernel-patches/7.3/series")
-[ "$(echo $line)" = "svc-sleep.patch mutants.patch" ]; ok $? "7.3 mutants = svc-sleep.patch mutants.patch" "got '$line'"
+[ "$(echo $line)" = "svc-sleep.patch idle-knob.patch mutants.patch" ]; ok $? "7.3 mutants = svc-sleep.patch idle-knob.patch mutants.patch" "got '$line'"
 for s in "$top"/kernel-patches/*/series; do
 	grep -qE '^mutants[[:space:]]' "$s" || { bad+=" $s"; }
 done
