@@ -16,7 +16,7 @@ PROFILE ?= quick
 CASE ?= baseline
 export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
 
-.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare mutants
+.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare mutants browser
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 16
@@ -44,6 +44,9 @@ run-all:	## run every case for every kernel in KERNELS, JOBS at a time
 
 shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
 	@vm/shell.sh
+
+browser:	## open a run's index.html and one timeline.svg in headless chromium (RUN=dir, default newest)
+	@tests/browser/run.sh $(RUN)
 
 check:		## unit tests, patch dry-runs, mainline build, every case on mainline (quick), drills (CI)
 	@scripts/check.sh

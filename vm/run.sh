@@ -21,9 +21,9 @@
 # the guests' own uptime) are printed on each case's progress line and kept in boot.txt.
 # Each case: its own netns lr-<runid>-<n> (vm/net.sh), a pcap of the data bridge, the two
 # guests (vm/qemu.sh), then results/<run-id>/<kernel>/<case>/ renamed into place when
-# complete: ktap dmesg.* console.* capture.pcap versions boot.txt status result (key=value).
-# summary.md/summary.json/junit.xml are rewritten atomically from the finished cases after
-# each case. Exit: 0 all pass (skips allowed), 1 a case failed, 2 setup error.
+# complete: ktap dmesg.* console.* capture.pcap versions boot.txt status result (key=value)
+# timeline.svg. summary.md/summary.json/junit.xml/index.html are rewritten atomically from
+# the finished cases after each case. Exit: 0 all pass (skips allowed), 1 a case failed, 2 setup error.
 set -u
 # Ctrl-C must stop a run at any moment. A command a non-interactive shell starts in the
 # background (a script, CI: `make run-all &`) starts with SIGINT ignored, make keeps it so,
@@ -219,11 +219,13 @@ run_case() {
 				{ echo "# lockd-repro: no dmesg.$r from the guest; console log follows"
 				  cat "$tmp/console.$r"; } >"$tmp/dmesg.$r"; }
 		done
-		# the impairment tests' expected and measured moments, one JSON object per test
+		# the impairment tests' expected and measured moments, one JSON object per test:
+		# an array (docs/results-schema.md); a line jq cannot read stays in the .jsonl
 		if [ -s "$tmp/timings.jsonl" ]; then
-			awk 'BEGIN { print "[" } NR > 1 { print "," } { printf "  %s", $0 }
-			     END { print "\n]" }' "$tmp/timings.jsonl" >"$tmp/timings.json" &&
-				rm -f "$tmp/timings.jsonl"
+			jq -s . "$tmp/timings.jsonl" >"$tmp/timings.json.tmp" 2>"$tmp/timings.err" &&
+				mv "$tmp/timings.json.tmp" "$tmp/timings.json" &&
+				rm -f "$tmp/timings.jsonl" "$tmp/timings.err" ||
+				{ rm -f "$tmp/timings.json.tmp"; warn "$kname/$case: timings.jsonl is not JSON (see $final/timings.err)"; }
 		fi
 		# the guest's own status word is kept; "status" becomes the case verdict
 		[ -f "$tmp/status" ] && { gstat=$(head -1 "$tmp/status"); mv "$tmp/status" "$tmp/status.guest"; }
@@ -274,6 +276,10 @@ run_case() {
 		echo "booted=$([ "${rs:-1}" = 0 ] && [ "${rcm:-1}" = 0 ] && echo 1 || echo 0)"
 		[ -f "$tmp/boot.txt" ] && grep -v '^#' "$tmp/boot.txt"
 	} >"$tmp/result"
+	# the case's picture (tests/host/lr_svg.c; 1: nothing to draw) before it is renamed
+	# into place, so a case dir is never seen without it
+	[ -x "$LR_BUILD/host/lr_svg" ] && { "$LR_BUILD/host/lr_svg" "$tmp" || [ $? = 1 ] ||
+		warn "$kname/$case: no timeline.svg"; }
 	[ -e "$final" ] && { warn "$final exists; case kept in $tmp"; return 2; }
 	mv -T "$tmp" "$final" || return 2
 	write_summary
@@ -344,6 +350,7 @@ write_summary() {
 		done
 		echo '</testsuite>'
 	} | atomic_write "$RUN_DIR/junit.xml"
+	"$LR_TOP/scripts/index.sh" "$RUN_DIR" || warn "no index.html for $RUN_DIR"
 	) 9>"$RUN_DIR/.lock"
 }
 

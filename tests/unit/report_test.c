@@ -16,7 +16,7 @@ static const char line[] =
 	"\"hi_s\": 1.100, \"measured_s\": null, \"why\": \"poll\"}, {\"what\": \"re-sends\", "
 	"\"from\": \"the fcntl() call\", \"expect_s\": null, \"lo_s\": null, \"hi_s\": null, "
 	"\"measured_s\": 2.000, \"why\": \"expected 3.0 [2.5, 4.8]; measured 3.26 9.41\"}], "
-	"\"note\": \"\"},\n";
+	"\"note\": \"\"}\n";
 
 TEST(parse)
 {
