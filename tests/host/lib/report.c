@@ -143,15 +143,21 @@ const char *lr_rep_request(const char *test)
 
 /* ---- helpers over one test's moments ---- */
 
-/* a moment of t by name, or NULL */
-static const struct lr_rep_moment *moment(const struct lr_rep_test *t, const char *what)
+const struct lr_rep_moment *lr_rep_moment_nth(const struct lr_rep_test *t, const char *what,
+					      int n)
 {
 	int i;
 
 	for (i = 0; i < t->nmom; i++)
-		if (!strcmp(t->mom[i].what, what))
+		if (!strcmp(t->mom[i].what, what) && !n--)
 			return &t->mom[i];
 	return NULL;
+}
+
+/* a moment of t by name, or NULL */
+static const struct lr_rep_moment *moment(const struct lr_rep_test *t, const char *what)
+{
+	return lr_rep_moment_nth(t, what, 0);
 }
 
 static bool seen(const struct lr_rep_moment *m)

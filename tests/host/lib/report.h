@@ -44,6 +44,9 @@ int lr_rep_parse(const char *text, struct lr_rep_test *t);
 /* a case's timings.json (an array of records) into t[0..max-1]: their number, or -1 with
  * one line in err (unreadable, not JSON, not an array) */
 int lr_rep_load(const char *path, struct lr_rep_test *t, int max, char *err, size_t size);
+/* the n-th (from 0) moment of t named what (several may share a name), or NULL */
+const struct lr_rep_moment *lr_rep_moment_nth(const struct lr_rep_test *t, const char *what,
+					      int n);
 /* pure: the NLM request a test makes, in words ("LOCK (F_SETLKW)") */
 const char *lr_rep_request(const char *test);
 /* pure: the markdown answers for the tests of one kernel (t[0..n-1], same kdir): what
