@@ -159,6 +159,11 @@ int main(int argc, char **argv)
 		else if (sscanf(text, "lockd: call procedure %d", &proc) == 1 && tl_nlm_proc(proc)) {
 			snprintf(b1, sizeof(b1), "call %s", tl_nlm_proc(proc));
 			tl_add(&tl, k - t0, TL_CLIENT, TL_CALL, false, b1, text);
+			/* an anchor too: the call goes out at once on a live connection */
+			if (nc < MAX_CONN) {
+				ck[nc] = k;
+				cp[nc++] = -1 - proc;
+			}
 		} else if ((q = strstr(text, "worker connecting")) && (q = strstr(q, "(port ")) &&
 			   nc < MAX_CONN) {
 			ck[nc] = k;
@@ -175,22 +180,62 @@ int main(int argc, char **argv)
 			sk[ns] = pk[i].t;
 			sp[ns++] = pk[i].dport;
 		}
-	d = tl_align(ck, cp, nc, sk, sp, ns, 0.05, &rate, &score);
+	/* the mount: "lr: mount" in the client's log, its first SYN in the capture */
+	snprintf(path, sizeof(path), "%s/dmesg.client", dir);
+	f = nc < MAX_CONN ? fopen(path, "re") : NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *text;
+		double k;
+
+		if (kmsg_line(line, &k, &text) && !strncmp(text, "lr: mount", 9)) {
+			ck[nc] = k;
+			cp[nc++] = TL_KEY_MOUNT;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	for (i = 0; i < npk && ns < MAX_CONN; i++)
+		if (pk[i].from_client && strstr(pk[i].info, "[SYN]")) {
+			sk[ns] = pk[i].t;
+			sp[ns++] = TL_KEY_MOUNT;
+			break;
+		}
+	/* and the client's NLM calls, keyed by procedure (-1 - proc), as the trace's calls */
+	for (i = 0; i < npk && ns < MAX_CONN; i++) {
+		char proc[24];
+		int pr;
+
+		if (!pk[i].from_client || strcmp(pk[i].proto, "NLM") || pk[i].info[0] == '[' ||
+		    sscanf(pk[i].info, "V4 %23s Call", proc) != 1)
+			continue;
+		for (pr = 0; tl_nlm_proc(pr) && strcmp(tl_nlm_proc(pr), proc); pr++)
+			;
+		if (tl_nlm_proc(pr)) {
+			sk[ns] = pk[i].t;
+			sp[ns++] = -1 - pr;
+		}
+	}
+	d = tl_align(ck, cp, nc, sk, sp, ns, 0.1, tr0 + t0, tr1 + t0, &rate, &score);
+	score = score < 0 ? 0 : score;
 	for (i = 0; i < npk; i++)
 		if (!strcmp(pk[i].proto, "NLM")) {
 			last_nlm = pk[i].t;
 			if (isnan(first_nlm))
 				first_nlm = pk[i].t;
 		}
+	if (!nrec)
+		snprintf(tl.axis, sizeof(tl.axis), "s of the client's uptime");
 	if (score) {
 		d -= t0;
 		snprintf(tl.align, sizeof(tl.align), "Capture placed on the client's clock by %d "
-			 "of %d connects in its trace matching a SYN (client clock %.3f x the "
-			 "host's); ", score, nc, rate);
+			 "of %d anchors (connects, calls, the mount) matching a SYN or an NLM call "
+			 "(client clock %.3f x the host's); ", score, nc, rate);
 	} else if (!isnan(first_nlm)) {
 		d = -first_nlm;
-		snprintf(tl.align, sizeof(tl.align), "No connect of the trace matched a SYN: the "
-			 "capture's first NLM packet is put at 0 (its own clock); ");
+		snprintf(tl.align, sizeof(tl.align), "No anchor of the trace matched the capture: "
+			 "its first NLM packet is put at 0 (the capture's own clock); ");
+		snprintf(tl.axis, sizeof(tl.axis), "s after the first NLM packet");
 		tr0 = tr1 = NAN;
 		t0 = 0;
 	} else {

@@ -103,25 +103,40 @@ int tl_classify(const char *proto, const char *info, int sport, int dport, char 
 	       !strcmp(word, "SYN") ? TL_SYN : TL_FIN;
 }
 
-/* how many connects have a SYN to their port at k = r * s + b, and the residuals' sum */
+/*
+ * The score of k = r * s + b: the anchors that line up, less the NLM calls of the capture
+ * (key < 0) that fall inside the trace [w0, w1] and line up with no call line (the trace
+ * logs every lockd call while it runs: a call it lacks says the offset is wrong). res:
+ * the residuals' sum.
+ */
 static int fit(const double *k, const int *kp, int nk, const double *s, const int *sp,
-	       int ns, double tol, double r, double b, double *res)
+	       int ns, double tol, double r, double b, double w0, double w1, double *res)
 {
 	int a, c, sc = 0;
 
 	*res = 0;
 	for (a = 0; a < nk; a++)
 		for (c = 0; c < ns; c++)
-			if (kp[a] == sp[c] && fabs(k[a] - (r * s[c] + b)) <= tol) {
+			if (kp[a] == sp[c] &&
+			    fabs(k[a] - (r * s[c] + b)) <= (kp[a] == TL_KEY_MOUNT ? TL_MOUNT_TOL : tol)) {
 				sc++;
 				*res += fabs(k[a] - (r * s[c] + b));
 				break;
 			}
+	for (c = 0; c < ns; c++) {
+		double at = r * s[c] + b;
+
+		if (sp[c] >= 0 || at < w0 || at > w1)
+			continue;
+		for (a = 0; a < nk && !(kp[a] == sp[c] && fabs(k[a] - at) <= tol); a++)
+			;
+		sc -= a == nk;
+	}
 	return sc;
 }
 
 double tl_align(const double *k, const int *kp, int nk, const double *s, const int *sp,
-		int ns, double tol, double *rate, int *score)
+		int ns, double tol, double w0, double w1, double *rate, int *score)
 {
 	double best = 0, br = 1, bres = INFINITY, res;
 	int i, j, i2, j2, sc, bs = 0;
@@ -131,7 +146,7 @@ double tl_align(const double *k, const int *kp, int nk, const double *s, const i
 			if (kp[i] != sp[j])
 				continue;
 			/* one pair at rate 1, then every second pair for the rate */
-			sc = fit(k, kp, nk, s, sp, ns, tol, 1, k[i] - s[j], &res);
+			sc = fit(k, kp, nk, s, sp, ns, tol, 1, k[i] - s[j], w0, w1, &res);
 			if (sc > bs || (sc == bs && res < bres))
 				bs = sc, bres = res, br = 1, best = k[i] - s[j];
 			for (i2 = i + 1; i2 < nk; i2++)
@@ -143,14 +158,15 @@ double tl_align(const double *k, const int *kp, int nk, const double *s, const i
 					r = (k[i2] - k[i]) / (s[j2] - s[j]);
 					if (r < 0.75 || r > 1.33)
 						continue;
-					sc = fit(k, kp, nk, s, sp, ns, tol, r, k[i] - r * s[j], &res);
+					sc = fit(k, kp, nk, s, sp, ns, tol, r, k[i] - r * s[j], w0, w1,
+						 &res);
 					if (sc > bs || (sc == bs && res < bres))
 						bs = sc, bres = res, br = r, best = k[i] - r * s[j];
 				}
 		}
 	*score = bs;
-	*rate = bs ? br : 1;
-	return bs ? best : 0;
+	*rate = bs > 0 ? br : 1;
+	return bs > 0 ? best : 0;
 }
 
 static int dcmp(const void *a, const void *b)
@@ -542,8 +558,9 @@ void tl_svg(FILE *f, const struct tl *tl)
 				(xa + xb) / 2, yaxis + 27, ax.a[i] - ax.b[i - 1]);
 		}
 	}
-	fprintf(f, "<text x=\"8\" y=\"%.1f\" class=\"ax\">s after the test's first call</text>\n",
-		yaxis + 15);
+	fprintf(f, "<text x=\"8\" y=\"%.1f\" class=\"ax\">", yaxis + 15);
+	esc(f, tl->axis[0] ? tl->axis : "s after the test's first call");
+	fputs("</text>\n", f);
 
 	/* every window again, on its own reference */
 	y = yaxis + 40;

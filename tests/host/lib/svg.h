@@ -57,6 +57,7 @@ struct tl {
 	char title[256], sub[512];
 	char align[400];		/* how the capture and the server's log were placed */
 	char customer[48];		/* the customer lane's name, "" when none */
+	char axis[96];			/* what 0 on the axis is */
 	int nev;
 	struct tl_ev ev[TL_EV_MAX];
 	int nwin;
@@ -89,13 +90,24 @@ const char *tl_nlm_proc(int proc);
 
 /*
  * The line k = rate * s + b (client kmsg from capture time) that lines up the most
- * "worker connecting ... (port P)" trace lines (kmsg k[i], port kp[i]) with a SYN to
- * port P in the capture (time s[j], port sp[j]) within tol seconds; returns b. The rate
- * is fitted too: a guest whose clock counts jiffies under TCG runs slow against the
- * host's (docs/timing-model.md, 5), seen 0.91. *score: how many lined up (0: none, b 0).
+ * anchors of the trace (kmsg k[i], key kp[i]) with the capture's (time s[j], key sp[j])
+ * within tol seconds; returns b. Keys: a port P for "worker connecting ... (port P)"
+ * and the SYNs to P, -1 - N for "lockd: call procedure N" and the client's NLM calls of
+ * N, TL_KEY_MOUNT below. A capture call of the trace's span [w0, w1] that meets no call line counts against
+ * an offset. The rate is fitted too: a guest whose clock counts jiffies under TCG runs
+ * slow against the host's (docs/timing-model.md, 5), seen 0.91. *score: the anchors
+ * lined up less those calls (<= 0: none found, b 0, rate 1).
  */
 double tl_align(const double *k, const int *kp, int nk, const double *s, const int *sp,
-		int ns, double tol, double *rate, int *score);
+		int ns, double tol, double w0, double w1, double *rate, int *score);
+/*
+ * One more anchor far from the test, so that the rate can be fitted when the trace's
+ * anchors lie close together (fin-blackhole: all within a second, 5 min after the set-up,
+ * 3 s of drift): the client's "lr: mount" line and its first SYN in the capture
+ * (mount.nfs asking rpcbind), within TL_MOUNT_TOL.
+ */
+#define TL_KEY_MOUNT	(-1000)
+#define TL_MOUNT_TOL	0.5
 
 /*
  * The axis over times t[0..n-1] (any order): stretches separated by more than gap are
