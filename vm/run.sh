@@ -294,7 +294,6 @@ run_case() {
 }
 
 # ---- run-level summaries, rebuilt from the finished cases' result files ----
-json_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "${s//$'\t'/ }"; }
 xml_str() { local s=${1//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; printf '%s' "${s//\"/&quot;}"; }
 write_summary() {
 	(
@@ -314,21 +313,23 @@ write_summary() {
 		# per kernel: the seed's three questions, from the cases' timings.json
 		[ -x "$LR_BUILD/host/lr_report" ] && "$LR_BUILD/host/lr_report" "$RUN_DIR"
 	} | atomic_write "$RUN_DIR/summary.md"
-	{
-		printf '{\n  "run_id": "%s",\n  "profile": "%s",\n  "cases": [' "$RUN_ID" "$PROFILE"
-		for r in "$RUN_DIR"/*/*/result; do
-			[ -f "$r" ] || continue
-			[ $first = 1 ] || printf ','
-			first=0
-			printf '\n    {"kernel": %s, "case": %s, "verdict": %s, "pass": %d, "fail": %d, "skip": %d, "error": %d, "pair_start_to_mounted_s": %s, "duration_s": %s, "reason": %s, "dir": %s}' \
-				"$(json_str "$(kv "$r" kernel)")" "$(json_str "$(kv "$r" case)")" \
-				"$(json_str "$(kv "$r" verdict)")" "$(kv "$r" pass)" "$(kv "$r" fail)" \
-				"$(kv "$r" skip)" "$(kv "$r" error)" "$(b=$(kv "$r" pair_start_to_mounted_s); echo "${b:-null}")" \
-				"$(kv "$r" duration_s)" "$(json_str "$(kv "$r" reason)")" \
-				"$(json_str "${r%/result}")"
-		done
-		printf '\n  ]\n}\n'
-	} | atomic_write "$RUN_DIR/summary.json"
+	# summary.json through jq (docs/results-schema.md): one object per case, then the run
+	for r in "$RUN_DIR"/*/*/result; do
+		[ -f "$r" ] || continue
+		jq -n --arg kernel "$(kv "$r" kernel)" --arg case "$(kv "$r" case)" \
+			--arg verdict "$(kv "$r" verdict)" --arg pass "$(kv "$r" pass)" \
+			--arg fail "$(kv "$r" fail)" --arg skip "$(kv "$r" skip)" \
+			--arg error "$(kv "$r" error)" --arg mounted "$(kv "$r" pair_start_to_mounted_s)" \
+			--arg duration "$(kv "$r" duration_s)" --arg reason "$(kv "$r" reason)" \
+			--arg dir "${r%/result}" '
+			def n: if . == "" then null else tonumber end;
+			{kernel: $kernel, case: $case, verdict: $verdict, pass: ($pass | n),
+			 fail: ($fail | n), skip: ($skip | n), error: ($error | n),
+			 pair_start_to_mounted_s: ($mounted | n), duration_s: ($duration | n),
+			 reason: $reason, dir: $dir}'
+	done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
+		'{run_id: $run_id, profile: $profile, cases: .}' |
+		atomic_write "$RUN_DIR/summary.json"
 	{
 		t=0; nf=0; ns=0
 		for r in "$RUN_DIR"/*/*/result; do
