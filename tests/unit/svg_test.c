@@ -37,6 +37,10 @@ TEST(classify)
 	EXPECT_EQ(TL_NLM, tl_classify("NLM", "V4 UNLOCK Call FH:0x98d2e6cc svid:0", 934, 42519, l,
 				      sizeof(l), &re));
 	EXPECT_STREQ("UNLOCK Call", l);
+	EXPECT_EQ(TL_NLM, tl_classify("NLM", "[RPC retransmission of #187]V4 LOCK Call FH:0x0aaf",
+				      709, 41941, l, sizeof(l), &re));
+	EXPECT_STREQ("LOCK Call", l);
+	EXPECT_TRUE(re);
 	EXPECT_EQ(TL_RPCB, tl_classify("Portmap", "V2 GETPORT Call NLM(100021) V:4 TCP", 52112,
 				       111, l, sizeof(l), &re));
 	EXPECT_STREQ("rpcbind GETPORT Call", l);
@@ -110,6 +114,26 @@ TEST(broken_axis)
 	/* a gap just over TL_GAP_S is cut, one under it is kept */
 	tl_axis_build(&ax, (double[]){ 0, 19, 40.5 }, 3, TL_GAP_S, 0, 0, 100, 10);
 	EXPECT_EQ(2, ax.nseg);
+}
+
+TEST(inset)
+{
+	static struct tl tl;
+	double t[] = { -331, 0, 18.1, 154.27, 154.28, 154.29, 154.30, 154.31, 154.32, 154.55 };
+	struct tl_axis ax;
+	double a = 0, b = 0;
+	size_t i;
+
+	memset(&tl, 0, sizeof(tl));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		tl_add(&tl, t[i], TL_CLIENT, TL_SYN, false, "x", NULL);
+	tl_axis_build(&ax, t, 10, TL_GAP_S, 1.0, 100, 1100, 20);
+	/* the burst of six at 154.27-154.32 (and 154.55, within 40 px) */
+	EXPECT_EQ(7, tl_dense(&tl, &ax, -1, 40, &a, &b));
+	EXPECT_EQ(15427, (int)lround(a * 100));
+	EXPECT_EQ(15455, (int)lround(b * 100));
+	/* nothing after from */
+	EXPECT_EQ(0, tl_dense(&tl, &ax, 200, 40, &a, &b));
 }
 
 TEST(inside)

@@ -65,8 +65,15 @@ int tl_classify(const char *proto, const char *info, int sport, int dport, char 
 
 	*resend = strstr(info, "Retransmission") != NULL;
 	if (!strcmp(proto, "NLM") || !strcmp(proto, "Portmap")) {
-		/* "V4 LOCK Call FH:...", "V4 LOCK Reply (Call In 147) NLM_DENIED_GRACE_PERIOD" */
-		const char *p = strchr(info, ' ');
+		/* "V4 LOCK Call FH:...", "V4 LOCK Reply (Call In 147) NLM_DENIED_GRACE_PERIOD",
+		 * after tshark's notes: "[RPC retransmission of #187]V4 LOCK Call ..." */
+		const char *p = info;
+
+		while (*p == '[' && strchr(p, ']'))
+			p = strchr(p, ']') + 1;
+		*resend = *resend || strstr(info, "[RPC retransmission") ||
+			  strstr(info, "[RPC duplicate");
+		p = strchr(p, ' ');
 		char proc[24] = "";
 
 		if (!p || sscanf(p + 1, "%23s", proc) != 1)
@@ -233,6 +240,30 @@ bool tl_inside(const struct tl_win *w)
 	       (w->measured >= w->lo && w->measured <= w->hi);
 }
 
+int tl_dense(const struct tl *tl, const struct tl_axis *ax, double from, double px,
+	     double *a, double *b)
+{
+	double t[TL_EV_MAX];
+	int n = 0, i, j, best = 0;
+
+	for (i = 0; i < tl->nev; i++)
+		if (tl->ev[i].lane != TL_CUSTOMER && tl->ev[i].t >= from)
+			t[n++] = tl->ev[i].t;
+	qsort(t, n, sizeof(*t), dcmp);
+	for (i = 0, j = 0; i < n; i++) {
+		if (j < i)
+			j = i;
+		while (j + 1 < n && tl_x(ax, t[j + 1]) - tl_x(ax, t[i]) <= px)
+			j++;
+		if (j - i + 1 > best && t[j] > t[i]) {
+			best = j - i + 1;
+			*a = t[i];
+			*b = t[j];
+		}
+	}
+	return best;
+}
+
 /*
  * The customer's figures, seconds after the LOCK call, from the seed's logs and packet
  * tables (/work/shared/docs/SCENARIOS.md quotes them): svc-sleep from the seed's 4.19
@@ -367,7 +398,7 @@ static void lane(FILE *f, const struct tl *tl, const struct tl_axis *ax, enum tl
 		double x = tl_x(ax, e->t);
 		int r;
 
-		if (e->lane != ln)
+		if (e->lane != ln || e->t < ax->a[0] || e->t > ax->b[ax->nseg - 1])
 			continue;
 		fprintf(f, "<g><title>%+.3f s: ", e->t);
 		esc(f, e->title);
@@ -393,6 +424,35 @@ static void lane(FILE *f, const struct tl *tl, const struct tl_axis *ax, enum tl
 			fputs("</text>", f);
 		}
 		fputs("</g>\n", f);
+	}
+}
+
+/* the axis at y: each kept stretch with its ticks; the breaks hatched up to ytop */
+static void axis(FILE *f, const struct tl_axis *ax, double y, double ytop)
+{
+	int i;
+
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
+		X0, y, X1, y);
+	for (i = 0; i < ax->nseg; i++) {
+		double pxs = (ax->xb[i] - ax->xa[i]) / (ax->b[i] - ax->a[i]), st = tick_step(pxs), t;
+
+		for (t = ceil(ax->a[i] / st) * st; t <= ax->b[i] + 1e-9; t += st)
+			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+				"stroke=\"#333\"/><text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+				"text-anchor=\"middle\">%g</text>\n", tl_x(ax, t), y, tl_x(ax, t), y + 4,
+				tl_x(ax, t), y + 15, fabs(t) < 1e-9 ? 0 : t);
+		if (i) {
+			double xa = ax->xb[i - 1] + 3, xb = ax->xa[i] - 3;
+
+			fprintf(f, "<g><title>%.1f s without events cut out of the axis</title>"
+				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+				"class=\"brk\"/><path d=\"M%.1f %.1f l6 -10 M%.1f %.1f l6 -10\" "
+				"stroke=\"#333\" stroke-width=\"1.5\"/><text x=\"%.1f\" y=\"%.1f\" "
+				"class=\"ax\" text-anchor=\"middle\">%.0f s</text></g>\n",
+				ax->a[i] - ax->b[i - 1], xa, ytop, xb - xa, y - ytop, xa - 3, y + 5,
+				xb - 3, y + 5, (xa + xb) / 2, y + 27, ax->a[i] - ax->b[i - 1]);
+		}
 	}
 }
 
@@ -432,8 +492,9 @@ static void win_title(FILE *f, const struct tl_win *w)
 void tl_svg(FILE *f, const struct tl *tl)
 {
 	double ts[TL_EV_MAX + 3 * TL_WIN_MAX + 2], y, h, yaxis, ylane[TL_LANES], hlane[TL_LANES];
-	int n = 0, i, nb = 0, np = 0;
-	struct tl_axis ax;
+	double za = 0, zb = 0, yinset;
+	int n = 0, i, nb = 0, np = 0, nz;
+	struct tl_axis ax, zax;
 	double height;
 
 	for (i = 0; i < tl->nev; i++)
@@ -470,7 +531,16 @@ void tl_svg(FILE *f, const struct tl *tl)
 	ylane[TL_CUSTOMER] = y + h + 6;
 	hlane[TL_CUSTOMER] = tl->customer[0] ? 50 : 0;
 	yaxis = ylane[TL_CUSTOMER] + hlane[TL_CUSTOMER] + 8;
-	height = yaxis + 40 + (np ? 34 + 18.0 * np : 0) + 50;
+	/* an inset for the densest burst after the impairment went on (retransmissions
+	 * a fraction of a second apart): >= 6 events within 40 px of the main axis */
+	nz = tl_dense(tl, &ax, tl->has_imp ? tl->imp_on : -INFINITY, 40, &za, &zb) >= 6;
+	if (nz) {
+		double pad = fmax(0.05, (zb - za) * 0.06);
+
+		tl_axis_build(&zax, (double[]){ za - pad, zb + pad }, 2, INFINITY, 0, X0, X1, 0);
+	}
+	yinset = yaxis + 40;
+	height = yinset + (nz ? 190 : 0) + (np ? 34 + 18.0 * np : 0) + 50;
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -533,37 +603,31 @@ void tl_svg(FILE *f, const struct tl *tl)
 	if (tl->customer[0])
 		lane(f, tl, &ax, TL_CUSTOMER, ylane[TL_CUSTOMER], hlane[TL_CUSTOMER], tl->customer);
 
-	/* the axis: each kept stretch with its ticks; the breaks hatched across the lanes */
-	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
-		X0, yaxis, X1, yaxis);
-	for (i = 0; i < ax.nseg; i++) {
-		double pxs = (ax.xb[i] - ax.xa[i]) / (ax.b[i] - ax.a[i]), st = tick_step(pxs), t;
-
-		for (t = ceil(ax.a[i] / st) * st; t <= ax.b[i] + 1e-9; t += st)
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-				"stroke=\"#333\"/><text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
-				"text-anchor=\"middle\">%g</text>\n", tl_x(&ax, t), yaxis,
-				tl_x(&ax, t), yaxis + 4, tl_x(&ax, t), yaxis + 15,
-				fabs(t) < 1e-9 ? 0 : t);
-		if (i) {
-			double xa = ax.xb[i - 1] + 3, xb = ax.xa[i] - 3;
-
-			fprintf(f, "<g><title>%.1f s without events cut out of the axis</title>"
-				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-				"class=\"brk\"/><path d=\"M%.1f %.1f l6 -10 M%.1f %.1f l6 -10\" "
-				"stroke=\"#333\" stroke-width=\"1.5\"/><text x=\"%.1f\" y=\"%.1f\" "
-				"class=\"ax\" text-anchor=\"middle\">%.0f s</text></g>\n",
-				ax.a[i] - ax.b[i - 1], xa, ylane[TL_CLIENT], xb - xa,
-				yaxis - ylane[TL_CLIENT], xa - 3, yaxis + 5, xb - 3, yaxis + 5,
-				(xa + xb) / 2, yaxis + 27, ax.a[i] - ax.b[i - 1]);
-		}
-	}
+	axis(f, &ax, yaxis, ylane[TL_CLIENT]);
 	fprintf(f, "<text x=\"8\" y=\"%.1f\" class=\"ax\">", yaxis + 15);
 	esc(f, tl->axis[0] ? tl->axis : "s after the test's first call");
 	fputs("</text>\n", f);
 
+	/* the inset: the burst again at its own scale, framed where it lies on the axis */
+	if (nz) {
+		double xa = tl_x(&ax, zax.a[0]), xb = tl_x(&ax, zax.b[0]);
+
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			"fill=\"none\" stroke=\"#444\" stroke-dasharray=\"4,3\"/>\n", xa - 2,
+			ylane[TL_CLIENT] - 2, xb - xa + 4, ylane[TL_SERVER] + hlane[TL_SERVER] -
+			ylane[TL_CLIENT] + 4);
+		fprintf(f, "<path d=\"M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f\" stroke=\"#999\" "
+			"stroke-dasharray=\"4,3\" fill=\"none\"/>\n", xa - 2, yaxis + 18, X0,
+			yinset + 4, xb + 2, yaxis + 18, X1, yinset + 4);
+		fprintf(f, "<text x=\"8\" y=\"%.1f\" class=\"lane\">inset: %.2f to %.2f s, the "
+			"densest burst at its own scale</text>\n", yinset + 14, zax.a[0], zax.b[0]);
+		lane(f, tl, &zax, TL_CLIENT, yinset + 22, 80, "client");
+		lane(f, tl, &zax, TL_SERVER, yinset + 106, 44, "server");
+		axis(f, &zax, yinset + 156, yinset + 22);
+	}
+
 	/* every window again, on its own reference */
-	y = yaxis + 40;
+	y = yinset + (nz ? 190 : 0);
 	if (np) {
 		fprintf(f, "<text x=\"8\" y=\"%.1f\" class=\"lane\">each moment on its own "
 			"reference: model window (band, its expectation a dark line), measured "

@@ -7,9 +7,10 @@
  * client's kernel clock); lanes: the impairment, the client, the server, the model's
  * windows placed on the axis, the customer's figures from the seed where they exist.
  * Gaps without events longer than TL_GAP_S are cut out of the axis (a broken axis: the
- * 5 min idle of fin-blackhole and the seconds of retransmissions in one figure). Below
- * the axis, every model window again on its own reference, band and measured mark
- * (green inside, red outside).
+ * 5 min idle of fin-blackhole and the seconds of retransmissions in one figure), and
+ * the densest burst after the impairment went on is drawn again below at its own scale
+ * (an inset). Below that, every model window again on its own reference, band and
+ * measured mark (green inside, red outside).
  */
 #ifndef LR_SVG_H
 #define LR_SVG_H
@@ -118,6 +119,13 @@ void tl_axis_build(struct tl_axis *ax, const double *t, int n, double gap, doubl
 		   double x0, double x1, double brk);
 /* t on the axis: inside a stretch, its x; in a break, the break's middle */
 double tl_x(const struct tl_axis *ax, double t);
+
+/*
+ * The densest burst of events at or after from (not the customer's lane): the most events
+ * within px pixels of the axis; [*a, *b] their span. Returns their number (0: none).
+ */
+int tl_dense(const struct tl *tl, const struct tl_axis *ax, double from, double px,
+	     double *a, double *b);
 
 /* the measured moment inside its window (true also without a window) */
 bool tl_inside(const struct tl_win *w);
