@@ -351,6 +351,10 @@ write_summary() {
 		done
 		echo '</testsuite>'
 	} | atomic_write "$RUN_DIR/junit.xml"
+	# a run of several kernels: the version sweep (sweep.md/json), linked from index.html
+	set -- "$RUN_DIR"/*/
+	[ $# -ge 2 ] && [ -x "$LR_BUILD/host/lr_compare" ] &&
+		{ "$LR_BUILD/host/lr_compare" --sweep "$RUN_DIR" >/dev/null 2>&1 || [ $? = 2 ]; }
 	"$LR_TOP/scripts/index.sh" "$RUN_DIR" || warn "no index.html for $RUN_DIR"
 	) 9>"$RUN_DIR/.lock"
 }
