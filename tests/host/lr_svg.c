@@ -424,9 +424,11 @@ int main(int argc, char **argv)
 		tl_customer(&tl, rec[0].scenario, rec[0].profile);
 
 	snprintf(tl.title, sizeof(tl.title), "%s/%s: %s", kernel, cname, verdict);
-	snprintf(tl.sub, sizeof(tl.sub), "%s%s%s%s%s%s", nrec ? "kernel " : "",
-		 nrec ? rec[0].kernel : "", nrec ? ", profile " : "", nrec ? rec[0].profile : "",
-		 *reason ? "; " : "", reason);
+	if (nrec)
+		snprintf(tl.sub, sizeof(tl.sub), "kernel %s, profile %s%s%s", rec[0].kernel,
+			 rec[0].profile, *reason ? "; " : "", reason);
+	else
+		snprintf(tl.sub, sizeof(tl.sub), "%s", reason);
 	snprintf(path, sizeof(path), "%s/timeline.svg", dir);
 	f = lr_atomic_open(path, tmp, sizeof(tmp));
 	if (!f) {
