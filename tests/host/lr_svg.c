@@ -106,6 +106,12 @@ static const char *lockd_word(const char *text)
 	return NULL;
 }
 
+/* a moment measured from the test's first call: 0 on the axis (its own test's clock) */
+static bool from_call(const char *from)
+{
+	return !strcmp(from, "the fcntl() call") || !strcmp(from, "the test's first call");
+}
+
 int main(int argc, char **argv)
 {
 	double ck[MAX_CONN], sk[MAX_CONN], d = 0, rate = 1, t0 = 0, tr0 = INFINITY, tr1 = -INFINITY;
@@ -248,8 +254,7 @@ int main(int argc, char **argv)
 	hi = fmax(isnan(tr1) ? 0 : tr1, AX(last_nlm)) + 1;
 	for (i = 0; i < nrec; i++)
 		for (j = 0; j < rec[i].nmom; j++)
-			if (rec[i].mom[j].has_measured && !strstr(rec[i].mom[j].from, "FIN") &&
-			    !strstr(rec[i].mom[j].from, "unlock"))
+			if (rec[i].mom[j].has_measured && from_call(rec[i].mom[j].from))
 				hi = fmax(hi, rec[i].mom[j].measured + 1);
 
 	/* packets: an ACK from the server right after a SYN it did not answer with SYN-ACK is
@@ -367,9 +372,7 @@ int main(int argc, char **argv)
 			w->has_measured = m->has_measured;
 			w->expect = m->expect, w->lo = m->lo, w->hi = m->hi;
 			w->measured = m->measured;
-			/* the test's first call is 0 on its own clock */
-			if (!strcmp(m->from, "the fcntl() call") ||
-			    !strcmp(m->from, "the test's first call")) {
+			if (from_call(m->from)) {
 				w->placed = true;
 				w->ref = off;
 			}
