@@ -382,6 +382,7 @@ int main(int argc, char **argv)
 			snprintf(w->why, sizeof(w->why), "%s", m->why);
 			w->has_expect = m->has_expect;
 			w->has_measured = m->has_measured;
+			w->unchecked = m->unchecked;
 			w->expect = m->expect, w->lo = m->lo, w->hi = m->hi;
 			w->measured = m->measured;
 			if (from_call(m->from)) {

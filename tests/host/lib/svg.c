@@ -648,7 +648,8 @@ void tl_svg(FILE *f, const struct tl *tl)
 			esc(f, w->what);
 			fprintf(f, ": %.2f (", w->measured);
 			esc(f, w->why);
-			fputs("; no model window)</text>\n", f);
+			fputs(w->unchecked ? "; measured only, not a check)</text>\n" :
+			      "; no model window)</text>\n", f);
 			y += 18;
 			continue;
 		}

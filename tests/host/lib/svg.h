@@ -50,6 +50,7 @@ struct tl_ev {
 struct tl_win {
 	char what[64], from[96], why[160];
 	bool has_expect, has_measured, placed;
+	bool unchecked;				/* no assertion looked at it */
 	double expect, lo, hi, measured;	/* s after from */
 	double ref;				/* from on the axis, when placed */
 };
