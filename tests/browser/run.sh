@@ -27,7 +27,7 @@ trap 'rm -rf "$scratch"' EXIT
 # chromium ARGS...: headless, its own profile, a time budget for the page to settle;
 # stderr (where --enable-logging puts the pages' console lines) to $scratch/log
 chrome() {
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
 		--user-data-dir="$scratch/profile" --allow-file-access-from-files \
 		--enable-logging=stderr --v=0 --virtual-time-budget=5000 "$@" 2>"$scratch/log"
 }
