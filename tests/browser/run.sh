@@ -15,7 +15,8 @@ set -u
 
 run=${1:-$(ls -d "$LR_TOP"/results/*/index.html 2>/dev/null | sort | tail -1)}
 run=${run%/index.html}
-[ -n "$run" ] && [ -f "$run/index.html" ] || die "no run with an index.html${1:+ in $1} (make run-all first)"
+[ -n "$run" ] && [ -f "$run/index.html" ] ||
+	die "no run with an index.html${1:+ in $1} (make run-all first)"
 run=$(readlink -f "$run")
 need_cmd chromium
 count=$LR_BUILD/host/lr_pngcount
@@ -63,7 +64,10 @@ render_svg() {
 }
 
 n=0 failed=0
-tap() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
+tap() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
 check() {	# check DIR SVG: 0 when every check passed; what it saw in $res
 	local dir=$1 svg=$2 out console r bad=0 px tot
 	out=$(open_index "$dir")
@@ -95,7 +99,8 @@ cp -r "$run" "$scratch/bad/run"
 spoil=$scratch/bad/run
 rm -f "${spoil}/$(realpath --relative-to="$run" "$svg")"
 sed -i 's|</body>|<script>console.error("spoiled")</script></body>|' "$spoil/index.html"
-printf '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"></svg>\n' >"$scratch/bad/empty.svg"
+printf '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"></svg>\n' \
+	>"$scratch/bad/empty.svg"
 check "$spoil" "$scratch/bad/empty.svg"
 if [ $? -ne 0 ] && [[ "$res" == *"broken=1"* ]] && [[ "$res" == *"console:"*spoiled* ]] &&
    [[ "$res" == *"empty.svg: 0 "* ]]; then
