@@ -298,7 +298,7 @@ xml_str() { local s=${1//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; printf '%s' "
 write_summary() {
 	(
 	flock 9
-	local r k c v why p f s b first=1 np=0 nf=0 ns=0 t
+	local r np=0 nf=0 ns=0 t
 	{
 		echo "# lockd-repro run $RUN_ID"; echo
 		echo "profile: $PROFILE. Verdicts per kernel × case; counts from the case's KTAP."; echo
