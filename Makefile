@@ -7,6 +7,7 @@
 #   PROFILE=quick|customer    timing profile                   JOBS=N   cases in parallel
 #   SHARE=dir CMD='…'         make shell                       LOCKD_REPRO_CACHE=dir  cache
 #   MUTANTS="4 6"|all         make mutants (tests/mutants.list; default: the quick ones)
+#   A=dir B=dir               make compare (runs or run/kernel dirs)   RUN=dir  make sweep, make browser
 
 SHELL := /bin/bash
 KERNELS ?= 4.19 mainline
@@ -19,7 +20,7 @@ CASE ?= baseline
 override CMD := $(value CMD)
 export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
 
-.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare mutants
+.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 16
@@ -47,6 +48,15 @@ run-all:	## run every case for every kernel in KERNELS, JOBS at a time
 
 shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
 	@vm/shell.sh
+
+compare:	## A vs B (runs or run/kernel dirs; default the newest two): verdicts, moments; exit 1 if a verdict differs
+	@scripts/compare.sh $(A) $(B)
+
+sweep:		## per case, one row per kernel of RUN (default newest) and the first kernel where it changed
+	@scripts/compare.sh --sweep $(RUN)
+
+browser:	## open a run's index.html and one timeline.svg in headless chromium (RUN=dir, default newest)
+	@tests/browser/run.sh $(RUN)
 
 check:		## unit tests, patch dry-runs, mainline build, every case on mainline (quick), drills (CI)
 	@scripts/check.sh

@@ -6,7 +6,8 @@
 #   3 a build of mainline (cached: a no-op when nothing changed)
 #   4 the guest images
 #   5 the cases on mainline, quick profile, in real QEMU guests: every case of vm/cases.list,
-#     or CHECK_CASES="…"
+#     or CHECK_CASES="…"; then that run's index.html and one timeline.svg opened in headless
+#     chromium (tests/browser/run.sh)
 #   6 the runner's failure drills (tests/drills/run.sh, a few minutes)
 #   7 a quick subset of the kernel mutants (scripts/mutants.sh, MUTANTS=CHECK_MUTANTS,
 #     default "2 3 5", none to skip; ~2-3 min, plus one more cached kernel build)
@@ -70,6 +71,10 @@ if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
 	# one run, cases in parallel (each its own namespace and VM pair; they wait on timers)
 	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" \
 		"$LR_TOP/vm/run.sh" --all --tap
+	# that run's index.html and one timeline.svg in headless chromium (the run's dir from
+	# the runner's closing "summary:" line; none: the browser test fails on it)
+	run=$(sed -n 's|.*summary: \(.*\)/summary\.md$|\1|p' "$logdir/cases.err" | tail -1)
+	step browser "$LR_TOP/tests/browser/run.sh" "${run:-no run from the cases step}"
 	# the runner's failure drills: a killed client, a hung lockd, Ctrl-C and SIGTERM at
 	# each phase, two runs at once; each also checks that nothing of its run is left
 	step drills "$LR_TOP/tests/drills/run.sh"

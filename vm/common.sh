@@ -17,6 +17,7 @@ preflight() {
 	need_cmd ip iproute2
 	need_cmd setpriv util-linux
 	need_cmd flock util-linux
+	need_cmd jq	# timings.json, index.html (docs/results-schema.md)
 	command -v tcpdump >/dev/null 2>&1 || command -v dumpcap >/dev/null 2>&1 ||
 		die "neither tcpdump nor dumpcap found (apt-get install tcpdump)"
 	net_gc

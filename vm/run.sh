@@ -21,9 +21,9 @@
 # the guests' own uptime) are printed on each case's progress line and kept in boot.txt.
 # Each case: its own netns lr-<runid>-<n> (vm/net.sh), a pcap of the data bridge, the two
 # guests (vm/qemu.sh), then results/<run-id>/<kernel>/<case>/ renamed into place when
-# complete: ktap dmesg.* console.* capture.pcap versions boot.txt status result (key=value).
-# summary.md/summary.json/junit.xml are rewritten atomically from the finished cases after
-# each case. Exit: 0 all pass (skips allowed), 1 a case failed, 2 setup error.
+# complete: ktap dmesg.* console.* capture.pcap versions boot.txt status result (key=value)
+# timeline.svg. summary.md/summary.json/junit.xml/index.html are rewritten atomically from
+# the finished cases after each case. Exit: 0 all pass (skips allowed), 1 a case failed, 2 setup error.
 set -u
 # Ctrl-C must stop a run at any moment. A command a non-interactive shell starts in the
 # background (a script, CI: `make run-all &`) starts with SIGINT ignored, make keeps it so,
@@ -219,11 +219,13 @@ run_case() {
 				{ echo "# lockd-repro: no dmesg.$r from the guest; console log follows"
 				  cat "$tmp/console.$r"; } >"$tmp/dmesg.$r"; }
 		done
-		# the impairment tests' expected and measured moments, one JSON object per test
+		# the impairment tests' expected and measured moments, one JSON object per test:
+		# an array (docs/results-schema.md); a line jq cannot read stays in the .jsonl
 		if [ -s "$tmp/timings.jsonl" ]; then
-			awk 'BEGIN { print "[" } NR > 1 { print "," } { printf "  %s", $0 }
-			     END { print "\n]" }' "$tmp/timings.jsonl" >"$tmp/timings.json" &&
-				rm -f "$tmp/timings.jsonl"
+			jq -s . "$tmp/timings.jsonl" >"$tmp/timings.json.tmp" 2>"$tmp/timings.err" &&
+				mv "$tmp/timings.json.tmp" "$tmp/timings.json" &&
+				rm -f "$tmp/timings.jsonl" "$tmp/timings.err" ||
+				{ rm -f "$tmp/timings.json.tmp"; warn "$kname/$case: timings.jsonl is not JSON (see $final/timings.err)"; }
 		fi
 		# the guest's own status word is kept; "status" becomes the case verdict
 		[ -f "$tmp/status" ] && { gstat=$(head -1 "$tmp/status"); mv "$tmp/status" "$tmp/status.guest"; }
@@ -274,6 +276,10 @@ run_case() {
 		echo "booted=$([ "${rs:-1}" = 0 ] && [ "${rcm:-1}" = 0 ] && echo 1 || echo 0)"
 		[ -f "$tmp/boot.txt" ] && grep -v '^#' "$tmp/boot.txt"
 	} >"$tmp/result"
+	# the case's picture (tests/host/lr_svg.c; 1: nothing to draw) before it is renamed
+	# into place, so a case dir is never seen without it
+	[ -x "$LR_BUILD/host/lr_svg" ] && { "$LR_BUILD/host/lr_svg" "$tmp" || [ $? = 1 ] ||
+		warn "$kname/$case: no timeline.svg"; }
 	[ -e "$final" ] && { warn "$final exists; case kept in $tmp"; return 2; }
 	mv -T "$tmp" "$final" || return 2
 	write_summary
@@ -288,12 +294,11 @@ run_case() {
 }
 
 # ---- run-level summaries, rebuilt from the finished cases' result files ----
-json_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "${s//$'\t'/ }"; }
 xml_str() { local s=${1//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; printf '%s' "${s//\"/&quot;}"; }
 write_summary() {
 	(
 	flock 9
-	local r k c v why p f s b first=1 np=0 nf=0 ns=0 t
+	local r np=0 nf=0 ns=0 t
 	{
 		echo "# lockd-repro run $RUN_ID"; echo
 		echo "profile: $PROFILE. Verdicts per kernel × case; counts from the case's KTAP."; echo
@@ -308,21 +313,23 @@ write_summary() {
 		# per kernel: the seed's three questions, from the cases' timings.json
 		[ -x "$LR_BUILD/host/lr_report" ] && "$LR_BUILD/host/lr_report" "$RUN_DIR"
 	} | atomic_write "$RUN_DIR/summary.md"
-	{
-		printf '{\n  "run_id": "%s",\n  "profile": "%s",\n  "cases": [' "$RUN_ID" "$PROFILE"
-		for r in "$RUN_DIR"/*/*/result; do
-			[ -f "$r" ] || continue
-			[ $first = 1 ] || printf ','
-			first=0
-			printf '\n    {"kernel": %s, "case": %s, "verdict": %s, "pass": %d, "fail": %d, "skip": %d, "error": %d, "pair_start_to_mounted_s": %s, "duration_s": %s, "reason": %s, "dir": %s}' \
-				"$(json_str "$(kv "$r" kernel)")" "$(json_str "$(kv "$r" case)")" \
-				"$(json_str "$(kv "$r" verdict)")" "$(kv "$r" pass)" "$(kv "$r" fail)" \
-				"$(kv "$r" skip)" "$(kv "$r" error)" "$(b=$(kv "$r" pair_start_to_mounted_s); echo "${b:-null}")" \
-				"$(kv "$r" duration_s)" "$(json_str "$(kv "$r" reason)")" \
-				"$(json_str "${r%/result}")"
-		done
-		printf '\n  ]\n}\n'
-	} | atomic_write "$RUN_DIR/summary.json"
+	# summary.json through jq (docs/results-schema.md): one object per case, then the run
+	for r in "$RUN_DIR"/*/*/result; do
+		[ -f "$r" ] || continue
+		jq -n --arg kernel "$(kv "$r" kernel)" --arg case "$(kv "$r" case)" \
+			--arg verdict "$(kv "$r" verdict)" --arg pass "$(kv "$r" pass)" \
+			--arg fail "$(kv "$r" fail)" --arg skip "$(kv "$r" skip)" \
+			--arg error "$(kv "$r" error)" --arg mounted "$(kv "$r" pair_start_to_mounted_s)" \
+			--arg duration "$(kv "$r" duration_s)" --arg reason "$(kv "$r" reason)" \
+			--arg dir "${r%/result}" '
+			def n: if . == "" then null else tonumber end;
+			{kernel: $kernel, case: $case, verdict: $verdict, pass: ($pass | n),
+			 fail: ($fail | n), skip: ($skip | n), error: ($error | n),
+			 pair_start_to_mounted_s: ($mounted | n), duration_s: ($duration | n),
+			 reason: $reason, dir: $dir}'
+	done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
+		'{run_id: $run_id, profile: $profile, cases: .}' |
+		atomic_write "$RUN_DIR/summary.json"
 	{
 		t=0; nf=0; ns=0
 		for r in "$RUN_DIR"/*/*/result; do
@@ -344,6 +351,11 @@ write_summary() {
 		done
 		echo '</testsuite>'
 	} | atomic_write "$RUN_DIR/junit.xml"
+	# a run of several kernels: the version sweep (sweep.md/json), linked from index.html
+	set -- "$RUN_DIR"/*/
+	[ $# -ge 2 ] && [ -x "$LR_BUILD/host/lr_compare" ] &&
+		{ "$LR_BUILD/host/lr_compare" --sweep "$RUN_DIR" >/dev/null 2>&1 || [ $? = 2 ]; }
+	"$LR_TOP/scripts/index.sh" "$RUN_DIR" || warn "no index.html for $RUN_DIR"
 	) 9>"$RUN_DIR/.lock"
 }
 

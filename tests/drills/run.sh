@@ -191,7 +191,8 @@ interrupted() {
 	if [ -n "$k" ]; then
 		[ "$(case_state "$dir" mainline "$k")" = complete ] && note "$k kept" ||
 			bad "the finished case $k was not kept"
-		seen "$dir/results/*/summary.json" "\"case\": \"$k\"" || bad "summary.json does not list $k"
+		jq -e --arg k "$k" 'any(.cases[]; .case == $k)' "$dir"/results/*/summary.json \
+			>/dev/null 2>&1 || bad "summary.json does not list $k"
 	fi
 	nothing_left "$dir" "$pg"
 }
@@ -317,7 +318,7 @@ drill_two_runs() {
 		v=$(kv "$r/mainline/baseline/result" verdict 2>/dev/null)
 		note "run ${r##*/}: $v, exit $rc"
 		case "$v:$rc" in pass:0|fail:1) ;; *) bad "run ${r##*/}: verdict '$v' but exit $rc" ;; esac
-		[ "$(grep -c '"case":' "$r/summary.json" 2>/dev/null)" = 1 ] ||
+		[ "$(jq '.cases | length' "$r/summary.json" 2>/dev/null)" = 1 ] ||
 			bad "run ${r##*/}: summary.json does not list exactly its one case"
 		nothing_left "$dir" "${p%%:*}"
 	done

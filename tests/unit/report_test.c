@@ -16,7 +16,7 @@ static const char line[] =
 	"\"hi_s\": 1.100, \"measured_s\": null, \"why\": \"poll\"}, {\"what\": \"re-sends\", "
 	"\"from\": \"the fcntl() call\", \"expect_s\": null, \"lo_s\": null, \"hi_s\": null, "
 	"\"measured_s\": 2.000, \"why\": \"expected 3.0 [2.5, 4.8]; measured 3.26 9.41\"}], "
-	"\"note\": \"\"},\n";
+	"\"note\": \"\"}\n";
 
 TEST(parse)
 {
@@ -39,6 +39,23 @@ TEST(parse)
 	EXPECT_FALSE(t.mom[1].has_measured);
 	EXPECT_FALSE(t.mom[2].has_expect);
 	EXPECT_STREQ("expected 3.0 [2.5, 4.8]; measured 3.26 9.41", t.mom[2].why);
+	EXPECT_FALSE(t.mom[2].unchecked);	/* no "checked": a check */
+	EXPECT_TRUE(t.has_t0);
+	EXPECT_EQ(13336803, (int)(t.t0_kmsg * 1e6 + 0.5));
+}
+
+/* "checked": false (lr_imp_measured()) marks a moment no assertion looked at */
+TEST(parse_checked)
+{
+	struct lr_rep_test t = { 0 };
+
+	ASSERT_EQ(0, lr_rep_parse("{\"test\": \"lock\", \"moments\": [{\"what\": \"a\", "
+				  "\"measured_s\": 1, \"checked\": false}, {\"what\": \"b\", "
+				  "\"checked\": true}]}", &t));
+	ASSERT_EQ(2, t.nmom);
+	EXPECT_TRUE(t.mom[0].unchecked);
+	EXPECT_FALSE(t.mom[1].unchecked);
+	EXPECT_FALSE(t.has_t0);
 }
 
 TEST(parse_rejects)

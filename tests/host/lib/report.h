@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * report.h: the run summary's answers to the seed's three questions, per kernel, from
- * the cases' timings.json (written by lib/impair.c lr_imp_report(), one object per test
- * on its own line) and result files; question 2's figures come from the timing model
- * (lib/timing.c, fed with each record's kernel version and parameters). Pure: the host
+ * the cases' timings.json (written by lib/impair.c lr_imp_report(), one object per test;
+ * read with jansson; schema in docs/results-schema.md) and result files; question 2's figures come from the timing model
+ * (lib/timing.c, fed with each record's kernel version and parameters). Host only (jansson): the
  * tool tests/host/lr_report.c does the file walking; tests/unit/report_test.c tests
  * these functions.
  */
@@ -29,12 +29,24 @@ struct lr_rep_test {
 	char verdict[16];
 	char test[48], scenario[32], kernel[48], profile[16], rules[16];
 	unsigned int nlm_timeout, hz, syn_retries, syn_linear;
+	bool has_t0;
+	double t0_kmsg;			/* the client's kmsg stamp of the test's first call */
 	int nmom;
 	struct lr_rep_moment mom[LR_REP_MOMENTS];
 };
 
-/* pure: parse one timings.json object line into t (fields it lacks stay zero); 0 or -1 */
-int lr_rep_parse(const char *line, struct lr_rep_test *t);
+struct json_t;
+/* one timings.json record (a JSON object) into t (fields it lacks stay zero); 0, or -1
+ * when it is no object or names no test */
+int lr_rep_from_json(const struct json_t *o, struct lr_rep_test *t);
+/* the same from the record's text */
+int lr_rep_parse(const char *text, struct lr_rep_test *t);
+/* a case's timings.json (an array of records) into t[0..max-1]: their number, or -1 with
+ * one line in err (unreadable, not JSON, not an array) */
+int lr_rep_load(const char *path, struct lr_rep_test *t, int max, char *err, size_t size);
+/* the n-th (from 0) moment of t named what (several may share a name), or NULL */
+const struct lr_rep_moment *lr_rep_moment_nth(const struct lr_rep_test *t, const char *what,
+					      int n);
 /* pure: the NLM request a test makes, in words ("LOCK (F_SETLKW)") */
 const char *lr_rep_request(const char *test);
 /* pure: the markdown answers for the tests of one kernel (t[0..n-1], same kdir): what

@@ -3,154 +3,116 @@
 #include "report.h"
 #include "timing.h"
 
-#include <ctype.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a reader for the JSON lr_imp_report() writes: strings, numbers, null ---- */
+/* ---- timings.json through jansson (the schema: docs/results-schema.md) ---- */
 
-static const char *skip_ws(const char *p)
+/* a string member of o into buf ("" when absent or not a string) */
+static void str_of(const json_t *o, const char *key, char *buf, size_t size)
 {
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	return p;
+	const char *s = json_string_value(json_object_get(o, key));
+
+	snprintf(buf, size, "%s", s ? s : "");
 }
 
-/* a JSON string at p ('"' first) into buf; the character after it, or NULL */
-static const char *get_str(const char *p, char *buf, size_t size)
+/* a number member of o (null, absent or not a number: false) */
+static bool num_of(const json_t *o, const char *key, double *d)
 {
-	size_t n = 0;
+	const json_t *v = json_object_get(o, key);
 
-	if (*p != '"')
-		return NULL;
-	for (p++; *p && *p != '"'; p++) {
-		char c = *p;
-
-		if (c == '\\' && p[1]) {
-			p++;
-			c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
-			if (*p == 'u' && strlen(p) >= 5) {	/* \u00XX: control characters */
-				c = (char)strtol((char[]){ p[3], p[4], 0 }, NULL, 16);
-				p += 4;
-			}
-		}
-		if (n + 1 < size)
-			buf[n++] = c;
-	}
-	if (size)
-		buf[n] = '\0';
-	return *p == '"' ? p + 1 : NULL;
-}
-
-/* the value of "key" in the object text [p, end): pointer to its first character */
-static const char *find_key(const char *p, const char *end, const char *key)
-{
-	char pat[80];
-	const char *q;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	q = strstr(p, pat);
-	if (!q || (end && q >= end))
-		return NULL;
-	return skip_ws(q + strlen(pat));
-}
-
-static void str_of(const char *p, const char *end, const char *key, char *buf, size_t size)
-{
-	const char *v = find_key(p, end, key);
-
-	buf[0] = '\0';
-	if (v)
-		get_str(v, buf, size);
-}
-
-/* a number (or null: false) */
-static bool num_of(const char *p, const char *end, const char *key, double *d)
-{
-	const char *v = find_key(p, end, key);
-	char *e;
-
-	if (!v || !strncmp(v, "null", 4))
+	if (!json_is_number(v))
 		return false;
-	*d = strtod(v, &e);
-	return e != v;
+	*d = json_number_value(v);
+	return true;
 }
 
-/* the end of the object or array that starts at p ('{' or '['), strings skipped */
-static const char *match_close(const char *p)
+static unsigned int uint_of(const json_t *o, const char *key)
 {
-	int depth = 0;
+	double d = 0;
 
-	for (; *p; p++) {
-		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (!*p)
-				return NULL;
-		} else if (*p == '{' || *p == '[') {
-			depth++;
-		} else if (*p == '}' || *p == ']') {
-			if (--depth == 0)
-				return p;
-		}
-	}
-	return NULL;
+	return num_of(o, key, &d) && d > 0 ? (unsigned int)d : 0;
 }
 
-int lr_rep_parse(const char *line, struct lr_rep_test *t)
+int lr_rep_from_json(const json_t *o, struct lr_rep_test *t)
 {
-	const char *p = skip_ws(line), *params, *pend, *mom, *mend, *o, *oend, *v;
-	double d;
+	const json_t *params, *moms, *mo;
+	size_t i;
 
 	memset(t->test, 0, sizeof(t->test));
 	t->nmom = 0;
-	if (*p != '{' || !match_close(p))
+	if (!json_is_object(o))
 		return -1;
-	/* the moments first: their "what"/"why" must not be taken for the test's keys */
-	mom = find_key(p, NULL, "moments");
-	mend = mom && *mom == '[' ? match_close(mom) : NULL;
-	params = find_key(p, mom, "params");
-	pend = params && *params == '{' ? match_close(params) : NULL;
-
-	str_of(p, mom, "test", t->test, sizeof(t->test));
-	str_of(p, mom, "scenario", t->scenario, sizeof(t->scenario));
-	str_of(p, mom, "kernel", t->kernel, sizeof(t->kernel));
-	str_of(p, mom, "profile", t->profile, sizeof(t->profile));
+	str_of(o, "test", t->test, sizeof(t->test));
+	str_of(o, "scenario", t->scenario, sizeof(t->scenario));
+	str_of(o, "kernel", t->kernel, sizeof(t->kernel));
+	str_of(o, "profile", t->profile, sizeof(t->profile));
 	if (!t->test[0])
 		return -1;
-	if (pend) {
-		str_of(params, pend, "rules", t->rules, sizeof(t->rules));
-		if (num_of(params, pend, "nlm_timeout", &d))
-			t->nlm_timeout = (unsigned int)d;
-		if (num_of(params, pend, "hz", &d))
-			t->hz = (unsigned int)d;
-		if (num_of(params, pend, "tcp_syn_retries", &d))
-			t->syn_retries = (unsigned int)d;
-		if (num_of(params, pend, "tcp_syn_linear_timeouts", &d))
-			t->syn_linear = (unsigned int)d;
-	}
-	for (o = mend ? skip_ws(mom + 1) : NULL; o && o < mend && *o == '{';
-	     o = skip_ws(oend + 1 + (oend[1] == ','))) {
+	t->has_t0 = num_of(o, "t0_kmsg_s", &t->t0_kmsg);
+	params = json_object_get(o, "params");
+	str_of(params, "rules", t->rules, sizeof(t->rules));
+	t->nlm_timeout = uint_of(params, "nlm_timeout");
+	t->hz = uint_of(params, "hz");
+	t->syn_retries = uint_of(params, "tcp_syn_retries");
+	t->syn_linear = uint_of(params, "tcp_syn_linear_timeouts");
+	moms = json_object_get(o, "moments");
+	json_array_foreach(moms, i, mo) {
 		struct lr_rep_moment *m = &t->mom[t->nmom];
 
-		oend = match_close(o);
-		if (!oend || t->nmom >= LR_REP_MOMENTS)
+		if (t->nmom >= LR_REP_MOMENTS)
 			break;
 		memset(m, 0, sizeof(*m));
-		str_of(o, oend, "what", m->what, sizeof(m->what));
-		str_of(o, oend, "from", m->from, sizeof(m->from));
-		str_of(o, oend, "why", m->why, sizeof(m->why));
-		m->has_expect = num_of(o, oend, "expect_s", &m->expect);
-		num_of(o, oend, "lo_s", &m->lo);
-		num_of(o, oend, "hi_s", &m->hi);
-		m->has_measured = num_of(o, oend, "measured_s", &m->measured);
-		v = find_key(o, oend, "checked");
-		m->unchecked = v && !strncmp(v, "false", 5);
+		str_of(mo, "what", m->what, sizeof(m->what));
+		str_of(mo, "from", m->from, sizeof(m->from));
+		str_of(mo, "why", m->why, sizeof(m->why));
+		m->has_expect = num_of(mo, "expect_s", &m->expect);
+		num_of(mo, "lo_s", &m->lo);
+		num_of(mo, "hi_s", &m->hi);
+		m->has_measured = num_of(mo, "measured_s", &m->measured);
+		/* "checked": false: a moment no assertion looked at (lr_imp_measured()) */
+		m->unchecked = json_is_false(json_object_get(mo, "checked"));
 		t->nmom++;
 	}
 	return 0;
+}
+
+int lr_rep_parse(const char *text, struct lr_rep_test *t)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	int r = lr_rep_from_json(o, t);
+
+	json_decref(o);
+	return r;
+}
+
+int lr_rep_load(const char *path, struct lr_rep_test *t, int max, char *err, size_t size)
+{
+	json_error_t e;
+	json_t *a = json_load_file(path, 0, &e), *o;
+	size_t i;
+	int n = 0;
+
+	if (!a) {
+		snprintf(err, size, "%s:%d: %s", path, e.line, e.text);
+		return -1;
+	}
+	if (!json_is_array(a)) {
+		snprintf(err, size, "%s: not a JSON array", path);
+		json_decref(a);
+		return -1;
+	}
+	json_array_foreach(a, i, o) {
+		if (n >= max)
+			break;
+		memset(&t[n], 0, sizeof(t[n]));
+		if (!lr_rep_from_json(o, &t[n]))
+			n++;
+	}
+	json_decref(a);
+	return n;
 }
 
 const char *lr_rep_request(const char *test)
@@ -181,15 +143,21 @@ const char *lr_rep_request(const char *test)
 
 /* ---- helpers over one test's moments ---- */
 
-/* a moment of t by name, or NULL */
-static const struct lr_rep_moment *moment(const struct lr_rep_test *t, const char *what)
+const struct lr_rep_moment *lr_rep_moment_nth(const struct lr_rep_test *t, const char *what,
+					      int n)
 {
 	int i;
 
 	for (i = 0; i < t->nmom; i++)
-		if (!strcmp(t->mom[i].what, what))
+		if (!strcmp(t->mom[i].what, what) && !n--)
 			return &t->mom[i];
 	return NULL;
+}
+
+/* a moment of t by name, or NULL */
+static const struct lr_rep_moment *moment(const struct lr_rep_test *t, const char *what)
+{
+	return lr_rep_moment_nth(t, what, 0);
 }
 
 static bool seen(const struct lr_rep_moment *m)
