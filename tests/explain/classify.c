@@ -1,0 +1,1261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * classify.c: from the packets, the stalls ("episodes"); from the log, the lockd lines;
+ * the clocks aligned; every line tied to the episode that printed it; the model's
+ * figures beside the observed ones; the case that reproduces it.
+ *
+ * The patterns (docs/timing-model.md, section 2; the tests of each group for how the suite makes them):
+ *   portmap-synack-lost  a connect to port 111 whose SYN-ACKs get no final ACK
+ *   fin-blackhole        a connection's FIN retransmitted with no answer from the server,
+ *                        (then a SYN from the same client port: the held-back request)
+ *   link-down            SYNs (or a request) with nothing at all from the server
+ *   svc-sleep            a request the server ACKs but answers late (re-sent on the same
+ *                        connection) or never
+ *   timed-out callback   "timed out": only soft RPC tasks print it, and the only soft NLM
+ *                        calls are the GRANTED callbacks (docs/timing-model.md, "The soft
+ *                        callbacks"): the client's GRANTED_RES, the server's GRANTED_MSG
+ * Nothing here depends on an address or a port number except rpcbind's 111 and NFS's 2049.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdarg.h>
+#include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "explain.h"
+#include "timing.h"
+
+enum ex_class {
+	C_NONE, C_SVC_SLEEP, C_LINK_DOWN, C_FIN_BLACKHOLE, C_PORTMAP, C_CALLBACK, C_UNKNOWN,
+	C_N
+};
+
+static const char *const class_name[C_N] = {
+	[C_NONE] = "none", [C_SVC_SLEEP] = "svc-sleep", [C_LINK_DOWN] = "link-down",
+	[C_FIN_BLACKHOLE] = "fin-blackhole", [C_PORTMAP] = "portmap-synack-lost",
+	[C_CALLBACK] = "timed-out-callback", [C_UNKNOWN] = "unknown",
+};
+
+static const char *const nlm_proc_name[] = {
+	"NULL", "TEST", "LOCK", "CANCEL", "UNLOCK", "GRANTED", "TEST_MSG", "LOCK_MSG",
+	"CANCEL_MSG", "UNLOCK_MSG", "GRANTED_MSG", "TEST_RES", "LOCK_RES", "CANCEL_RES",
+	"UNLOCK_RES", "GRANTED_RES",
+};
+
+static const char *proc_str(int proc)
+{
+	return proc >= 0 && proc < 16 ? nlm_proc_name[proc] : "request";
+}
+
+#define MAX_FACTS	8
+#define MAX_EPISODES	256
+
+struct episode {
+	enum ex_class type;
+	int conn;
+	double call;		/* the request's first sign in the capture; NAN unknown */
+	double reply;		/* the answer that ends it (the OK line's packet); NAN none */
+	double end;		/* last packet of the pattern */
+	double fin, syn;	/* fin-blackhole: first FIN seen, SYN from the reused port */
+	double fin_rto;		/* fin-blackhole: first FIN retransmission gap */
+	unsigned int call_no, reply_no;
+	int proc, block, fresh, stat;
+	int nsyn, nsynack, nfin, resends;
+	double syn_at[LR_MAX_SEGS], fin_at[LR_MAX_SEGS];
+	int n_syn_at, n_fin_at;
+	char cli[48], srv[48];
+	unsigned int cport, sport;
+	int nfacts, ok[MAX_FACTS];
+	char fact[MAX_FACTS][200];
+	int lines;		/* lockd lines tied to it */
+	uint32_t xid, len;	/* svc-sleep: the call's */
+};
+
+struct conn {
+	uint8_t a[16], b[16];
+	uint16_t ap, bp;
+	int cli;		/* 0: a is the client, 1: b is, -1 not known yet */
+	int first, last, n;
+	int fin, rst, data, synack;
+};
+
+struct ctx {
+	struct ex_log *lg;
+	struct ex_cap *c;
+	const struct ex_opts *o;
+	struct lr_params p;
+	const char *kname;	/* the suite's name for the kernel */
+	int kver_from;		/* 0 assumed, 1 option, 2 log */
+	struct conn *cn;
+	int ncn;
+	int *next, *conn_of;
+	struct episode ep[MAX_EPISODES];
+	int nep;
+	uint8_t server[16];
+	int have_server;	/* the server's address is known and in the capture */
+	double offset;		/* log time + offset = capture time */
+	int aligned;		/* offset found from the lines and the packets */
+	int *line_ep;		/* per log line: the episode, -1 none */
+	double cap_lo, cap_hi;
+};
+
+static void fact(struct episode *e, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fact(struct episode *e, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->nfacts >= MAX_FACTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->fact[e->nfacts], sizeof(e->fact[0]), fmt, ap);
+	va_end(ap);
+	e->ok[e->nfacts++] = ok;
+}
+
+/* ---- connections ---- */
+
+static int addr_eq(const uint8_t *x, const uint8_t *y)
+{
+	return !memcmp(x, y, 16);
+}
+
+static int is_cli(const struct conn *k, const struct ex_pkt *p)
+{
+	int from_a = addr_eq(p->src, k->a) && p->sport == k->ap;
+
+	return k->cli < 0 ? -1 : from_a == (k->cli == 0);
+}
+
+static const uint8_t *cli_addr(const struct conn *k)
+{
+	return k->cli == 1 ? k->b : k->a;
+}
+
+static const uint8_t *srv_addr(const struct conn *k)
+{
+	return k->cli == 1 ? k->a : k->b;
+}
+
+static unsigned int srv_port(const struct conn *k)
+{
+	return k->cli == 1 ? k->ap : k->bp;
+}
+
+static unsigned int cli_port(const struct conn *k)
+{
+	return k->cli == 1 ? k->bp : k->ap;
+}
+
+static uint64_t hkey(const struct ex_pkt *p)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const uint8_t *x = p->src, *y = p->dst;
+	unsigned int xp = p->sport, yp = p->dport, i;
+
+	if (memcmp(x, y, 16) > 0 || (!memcmp(x, y, 16) && xp > yp)) {
+		const uint8_t *t = x;
+		unsigned int tp = xp;
+
+		x = y, y = t, xp = yp, yp = tp;
+	}
+	for (i = 0; i < 16; i++)
+		h = (h ^ x[i]) * 1099511628211ULL, h = (h ^ y[i]) * 1099511628211ULL;
+	h = (h ^ xp) * 1099511628211ULL;
+	return (h ^ yp) * 1099511628211ULL;
+}
+
+static int same_conn(const struct conn *k, const struct ex_pkt *p)
+{
+	return (addr_eq(k->a, p->src) && k->ap == p->sport && addr_eq(k->b, p->dst) &&
+		k->bp == p->dport) ||
+	       (addr_eq(k->b, p->src) && k->bp == p->sport && addr_eq(k->a, p->dst) &&
+		k->ap == p->dport);
+}
+
+/* RPC rows of a text list without ports: the ports of the last TCP row between the two */
+static void inherit_ports(struct ex_cap *c)
+{
+	unsigned int i;
+	int j;
+
+	for (i = 0; i < c->n; i++) {
+		struct ex_pkt *p = &c->p[i];
+
+		if (p->proto != 6 || p->sport || p->dport)
+			continue;
+		for (j = (int)i - 1; j >= 0 && j > (int)i - 5000; j--) {
+			struct ex_pkt *q = &c->p[j];
+
+			if (q->proto != 6 || !q->sport)
+				continue;
+			if (addr_eq(q->src, p->src) && addr_eq(q->dst, p->dst)) {
+				p->sport = q->sport, p->dport = q->dport;
+				break;
+			}
+			if (addr_eq(q->src, p->dst) && addr_eq(q->dst, p->src)) {
+				p->sport = q->dport, p->dport = q->sport;
+				break;
+			}
+		}
+	}
+}
+
+static int build_conns(struct ctx *x)
+{
+	struct ex_cap *c = x->c;
+	unsigned int hsize = 1, i;
+	int *ht, cap = 0;
+
+	while (hsize < 2 * c->n + 2)
+		hsize <<= 1;
+	ht = malloc(hsize * sizeof(*ht));
+	x->next = malloc((c->n + 1) * sizeof(int));
+	x->conn_of = malloc((c->n + 1) * sizeof(int));
+	if (!ht || !x->next || !x->conn_of) {
+		free(ht);
+		return -1;
+	}
+	memset(ht, -1, hsize * sizeof(*ht));
+	for (i = 0; i < c->n; i++) {
+		struct ex_pkt *p = &c->p[i];
+		unsigned int h;
+		int k = -1;
+		struct conn *kc;
+
+		x->next[i] = -1;
+		x->conn_of[i] = -1;
+		if (p->proto != 6 || (!p->sport && !p->dport))
+			continue;
+		for (h = hkey(p) & (hsize - 1); ht[h] >= 0; h = (h + 1) & (hsize - 1))
+			if (same_conn(&x->cn[ht[h]], p))
+				break;
+		k = ht[h];
+		/* a SYN on a used 4-tuple: a new connection from the same port */
+		if (k >= 0 && (p->flags & (EX_F_SYN | EX_F_ACK)) == EX_F_SYN &&
+		    (x->cn[k].fin || x->cn[k].rst || x->cn[k].data))
+			k = -1;
+		if (k < 0) {
+			if (x->ncn == cap) {
+				struct conn *n2;
+
+				cap = cap ? 2 * cap : 64;
+				n2 = realloc(x->cn, cap * sizeof(*n2));
+				if (!n2) {
+					free(ht);
+					return -1;
+				}
+				x->cn = n2;
+			}
+			k = x->ncn++;
+			kc = &x->cn[k];
+			memset(kc, 0, sizeof(*kc));
+			memcpy(kc->a, p->src, 16), memcpy(kc->b, p->dst, 16);
+			kc->ap = p->sport, kc->bp = p->dport;
+			kc->cli = -1;
+			kc->first = i;
+			ht[h] = k;
+		} else {
+			x->next[x->cn[k].last] = i;
+		}
+		kc = &x->cn[k];
+		kc->last = i;
+		kc->n++;
+		x->conn_of[i] = k;
+		if (p->flags & EX_F_FIN)
+			kc->fin = 1;
+		if (p->flags & EX_F_RST)
+			kc->rst = 1;
+		if (p->len)
+			kc->data = 1;
+		if (kc->cli < 0 && (p->flags & EX_F_SYN)) {
+			int from_a = addr_eq(p->src, kc->a) && p->sport == kc->ap;
+
+			kc->cli = (p->flags & EX_F_ACK) ? from_a : !from_a;
+		}
+		if ((p->flags & (EX_F_SYN | EX_F_ACK)) == (EX_F_SYN | EX_F_ACK))
+			kc->synack = 1;
+	}
+	free(ht);
+	/* no handshake seen: the well-known port, the known server, the caller, the FIN */
+	for (int k = 0; k < x->ncn; k++) {
+		struct conn *kc = &x->cn[k];
+		int j;
+
+		if (kc->cli >= 0)
+			continue;
+		if (kc->bp == 111 || kc->bp == 2049)
+			kc->cli = 0;
+		else if (kc->ap == 111 || kc->ap == 2049)
+			kc->cli = 1;
+		else if (x->have_server && addr_eq(kc->b, x->server))
+			kc->cli = 0;
+		else if (x->have_server && addr_eq(kc->a, x->server))
+			kc->cli = 1;
+		for (j = kc->first; kc->cli < 0 && j >= 0; j = x->next[j])
+			if (c->p[j].rpc == EX_RPC_CALL || (c->p[j].flags & EX_F_FIN))
+				kc->cli = !(addr_eq(c->p[j].src, kc->a) && c->p[j].sport == kc->ap);
+		if (kc->cli < 0)
+			kc->cli = kc->ap < kc->bp ? 0 : 1;	/* reserved ports are the client's */
+	}
+	return 0;
+}
+
+/* ---- episodes ---- */
+
+static struct episode *new_ep(struct ctx *x, enum ex_class t, int k)
+{
+	struct episode *e;
+	char buf[48];
+
+	if (x->nep >= MAX_EPISODES)
+		return NULL;
+	e = &x->ep[x->nep++];
+	memset(e, 0, sizeof(*e));
+	e->type = t;
+	e->conn = k;
+	e->call = e->reply = e->fin = e->syn = NAN;
+	e->proc = -1, e->block = 2, e->stat = -1;
+	ex_addr_str(cli_addr(&x->cn[k]), buf, sizeof(buf));
+	snprintf(e->cli, sizeof(e->cli), "%s", buf);
+	ex_addr_str(srv_addr(&x->cn[k]), buf, sizeof(buf));
+	snprintf(e->srv, sizeof(e->srv), "%s", buf);
+	e->cport = cli_port(&x->cn[k]), e->sport = srv_port(&x->cn[k]);
+	return e;
+}
+
+/* the first reply from the server on conn k after t, and the call it answers */
+static int first_reply(struct ctx *x, int k, double t, int *callidx)
+{
+	int j, call = -1;
+
+	for (j = x->cn[k].first; j >= 0; j = x->next[j]) {
+		struct ex_pkt *p = &x->c->p[j];
+
+		if (p->t < t)
+			continue;
+		if (is_cli(&x->cn[k], p) && p->len && call < 0)
+			call = j;
+		if (!is_cli(&x->cn[k], p) && p->len) {
+			if (callidx)
+				*callidx = call;
+			return j;
+		}
+	}
+	return -1;
+}
+
+
+static void nlm_of(struct ctx *x, struct episode *e, int j)
+{
+	struct ex_pkt *p = &x->c->p[j];
+
+	if (p->nlm) {
+		e->proc = p->proc;
+		e->block = p->block;
+	}
+}
+
+/* the new connection's first call and its reply after the pattern: the OK's packet */
+static void after(struct ctx *x, struct episode *e, int k, double t)
+{
+	int call = -1, r = first_reply(x, k, t, &call);
+
+	if (r >= 0) {
+		e->reply = x->c->p[r].t;
+		e->reply_no = x->c->p[r].no;
+		if (call >= 0)
+			nlm_of(x, e, call);
+	}
+}
+
+static void find_portmap(struct ctx *x, int k)
+{
+	struct conn *kc = &x->cn[k];
+	int j, syn = 0, synack = 0, ack_after = 0, gap;
+	double t0 = NAN, tsa = NAN, tend = 0;
+	struct episode *e;
+	double at[LR_MAX_SEGS];
+
+	if (srv_port(kc) != 111)
+		return;
+	for (j = kc->first; j >= 0; j = x->next[j]) {
+		struct ex_pkt *p = &x->c->p[j];
+		int cl = is_cli(kc, p);
+
+		if (cl && (p->flags & (EX_F_SYN | EX_F_ACK)) == EX_F_SYN) {
+			if (syn < LR_MAX_SEGS)
+				at[syn] = p->t;
+			if (!syn++)
+				t0 = p->t;
+		} else if (!cl && (p->flags & (EX_F_SYN | EX_F_ACK)) == (EX_F_SYN | EX_F_ACK)) {
+			if (!synack++)
+				tsa = p->t;
+		} else if (cl && synack && (p->flags & EX_F_ACK)) {
+			ack_after++;
+		}
+		tend = p->t;
+	}
+	if (!synack || ack_after || syn + synack < 3)
+		return;
+	if (!(e = new_ep(x, C_PORTMAP, k)))
+		return;
+	e->call = syn ? t0 : tsa;
+	e->call_no = x->c->p[kc->first].no;
+	e->end = tend;
+	e->nsyn = syn, e->nsynack = synack;
+	e->n_syn_at = syn < LR_MAX_SEGS ? syn : LR_MAX_SEGS;
+	memcpy(e->syn_at, at, e->n_syn_at * sizeof(double));
+	fact(e, 1, "%s:%u -> %s:111 (rpcbind): %d SYN, %d SYN-ACK from 111, no final ACK "
+	     "from the client in %.1f s", e->cli, e->cport, e->srv, syn, synack,
+	     tend - e->call);
+	gap = syn >= 2;
+	fact(e, gap, "the client kept retransmitting its SYN (%d times): its stack never "
+	     "saw the SYN-ACKs, they were lost between the wire and its TCP", syn > 0 ? syn - 1 : 0);
+	if (!syn)
+		fact(e, 0, "the first SYN is not in the capture: the call's moment is taken "
+		     "from the first SYN-ACK");
+}
+
+static void find_fin(struct ctx *x, int k)
+{
+	struct conn *kc = &x->cn[k];
+	int j, fins = 0, answered = 0, l;
+	double t0 = NAN, tlast = 0, at[LR_MAX_SEGS];
+	struct episode *e;
+
+	if (srv_port(kc) == 111 || srv_port(kc) == 2049 || !kc->fin)
+		return;
+	for (j = kc->first; j >= 0; j = x->next[j]) {
+		struct ex_pkt *p = &x->c->p[j];
+
+		if (is_cli(kc, p) && (p->flags & EX_F_FIN)) {
+			if (fins < LR_MAX_SEGS)
+				at[fins] = p->t;
+			if (!fins++)
+				t0 = p->t;
+			tlast = p->t;
+		} else if (fins && !is_cli(kc, p)) {
+			answered++;
+		}
+	}
+	if (fins < 2 || answered)
+		return;
+	if (!(e = new_ep(x, C_FIN_BLACKHOLE, k)))
+		return;
+	e->n_fin_at = fins < LR_MAX_SEGS ? fins : LR_MAX_SEGS;
+	memcpy(e->fin_at, at, e->n_fin_at * sizeof(double));
+	e->fin = t0;
+	e->nfin = fins;
+	e->end = tlast;
+	e->fin_rto = fins >= 2 ? e->fin_at[1] - e->fin_at[0] : NAN;
+	fact(e, 1, "%s:%u -> %s:%u: FIN sent %d times from %.2f s to %.2f s after the first "
+	     "one, nothing from the server on that connection after it", e->cli, e->cport,
+	     e->srv, e->sport, fins, 0.0, tlast - t0);
+	/* the next connection of the same 4-tuple: the reused port */
+	for (l = k + 1; l < x->ncn; l++) {
+		struct conn *n = &x->cn[l];
+
+		if (addr_eq(cli_addr(n), cli_addr(kc)) && cli_port(n) == cli_port(kc) &&
+		    addr_eq(srv_addr(n), srv_addr(kc)) && srv_port(n) == srv_port(kc))
+			break;
+	}
+	if (l < x->ncn) {
+		e->syn = x->c->p[x->cn[l].first].t;
+		e->conn = l;
+		after(x, e, l, e->syn);
+		fact(e, 1, "then a SYN from the same client port %u, %.2f s after the first FIN "
+		     "(the old socket gone): the held-back request went out on it", e->cport,
+		     e->syn - t0);
+		if (!isnan(e->reply))
+			fact(e, 1, "%s answered %.3f s after that SYN (packet %u)", proc_str(e->proc),
+			     e->reply - e->syn, e->reply_no);
+	} else {
+		fact(e, 0, "no SYN from port %u after it in the capture (it ends %.1f s after the "
+		     "first FIN)", e->cport, x->cap_hi - t0);
+	}
+}
+
+/* the first packet from @addr after t0 (any connection); +inf when none */
+static double next_from(struct ctx *x, const uint8_t *addr, double t0)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->c->n; i++)
+		if (x->c->p[i].t > t0 && addr_eq(x->c->p[i].src, addr) && !x->c->p[i].arp_req)
+			return x->c->p[i].t;
+	return INFINITY;
+}
+
+static void find_link_down(struct ctx *x, int k)
+{
+	struct conn *kc = &x->cn[k];
+	struct episode *e;
+	int j, syn = 0, unreach = 0, l;
+	double t0 = NAN, quiet, answer = NAN;
+	unsigned int i;
+
+	if (srv_port(kc) == 2049)
+		return;
+	for (j = kc->first; j >= 0; j = x->next[j])
+		if (is_cli(kc, &x->c->p[j]) &&
+		    (x->c->p[j].flags & (EX_F_SYN | EX_F_ACK)) == EX_F_SYN) {
+			t0 = x->c->p[j].t;
+			break;
+		}
+	if (isnan(t0))
+		return;
+	/* the server silent on every connection from the first SYN on */
+	quiet = next_from(x, srv_addr(kc), t0 - 1e-9);
+	for (; j >= 0; j = x->next[j]) {
+		struct ex_pkt *p = &x->c->p[j];
+
+		if (is_cli(kc, p) && (p->flags & (EX_F_SYN | EX_F_ACK)) == EX_F_SYN && p->t < quiet)
+			syn++;
+		if (!is_cli(kc, p) && isnan(answer))
+			answer = p->t;
+	}
+	if (syn < 2 || (isfinite(quiet) ? quiet : x->cap_hi) - t0 < 0.9)
+		return;
+	/* one silence, one episode: the earliest connect that waited in it */
+	for (l = 0; l < x->nep; l++)
+		if (x->ep[l].type == C_LINK_DOWN && x->ep[l].call <= t0 && x->ep[l].end >= t0 &&
+		    addr_eq(srv_addr(&x->cn[x->ep[l].conn]), srv_addr(kc)))
+			return;
+	/* ICMP unreachable about the server (pcap, tcpdump), or a Wireshark row about
+	 * this connection's ports (the list names the client as both ends) */
+	for (i = 0; i < x->c->n; i++)
+		if (x->c->p[i].unreach && x->c->p[i].t >= t0 && x->c->p[i].t <= quiet &&
+		    (addr_eq(x->c->p[i].dst, srv_addr(kc)) || x->c->p[i].sport == cli_port(kc)))
+			unreach++;
+	if (!(e = new_ep(x, C_LINK_DOWN, k)))
+		return;
+	e->call = t0;
+	e->call_no = x->c->p[kc->first].no;
+	e->end = isfinite(quiet) ? quiet : x->cap_hi;
+	e->nsyn = syn;
+	fact(e, 1, "%s:%u -> %s:%u: %d SYN over %.1f s, nothing at all from %s meanwhile "
+	     "(on any connection)", e->cli, e->cport, e->srv, e->sport, syn, e->end - t0, e->srv);
+	fact(e, unreach > 0, "%d ICMP host unreachable for %s", unreach, e->srv);
+	if (!isnan(answer)) {
+		after(x, e, k, answer);
+		fact(e, 1, "the server was heard again %.1f s after the first SYN, this connect "
+		     "answered %.1f s after it%s", e->end - t0, answer - t0,
+		     isnan(e->reply) ? "" : "; its request went out and was answered");
+	} else {
+		fact(e, 0, "the connect is never answered in the capture");
+	}
+}
+
+/* @p repeats the call of an svc-sleep episode on the same connection (same XID, or same
+ * length while that call was unanswered when the capture has no XIDs) */
+static int resent(struct ctx *x, int k, const struct ex_pkt *p)
+{
+	int l;
+
+	for (l = 0; l < x->nep; l++) {
+		const struct episode *e = &x->ep[l];
+
+		if (e->type != C_SVC_SLEEP || e->conn != k)
+			continue;
+		if (p->xid ? p->xid == e->xid : p->len == e->len && p->t <= e->end)
+			return 1;
+	}
+	return 0;
+}
+
+static void find_svc_sleep(struct ctx *x, int k)
+{
+	struct conn *kc = &x->cn[k];
+	int j, n;
+	struct ex_cap *c = x->c;
+
+	if (srv_port(kc) == 111 || srv_port(kc) == 2049)
+		return;
+	for (j = kc->first; j >= 0; j = x->next[j]) {
+		struct ex_pkt *p = &c->p[j], *q;
+		int acked = 0, resends = 0, r = -1, m, syn_before;
+		double ack_t = NAN;
+		struct episode *e;
+		char xs[24];
+
+		/* a call (decoded), or any client data when the capture names none; not a
+		 * re-send of a call already taken */
+		if (!is_cli(kc, p) || !p->len || p->retrans ||
+		    (c->decoded && (p->rpc != EX_RPC_CALL || !p->nlm)) || resent(x, k, p))
+			continue;
+		for (m = x->next[j]; m >= 0; m = x->next[m]) {
+			q = &c->p[m];
+			if (!is_cli(kc, q) && q->len &&
+			    (!q->xid || !p->xid || q->xid == p->xid || q->rpc != EX_RPC_REPLY)) {
+				r = m;
+				break;
+			}
+			if (!is_cli(kc, q) && (q->flags & EX_F_ACK) && !acked++)
+				ack_t = q->t;
+			if (is_cli(kc, q) && q->len &&
+			    ((p->xid && q->xid == p->xid) || (!p->xid && (q->retrans ||
+			      (q->len == p->len && p->len > 1)))))
+				resends++;
+			if (is_cli(kc, q) && q->len && p->xid && q->xid && q->xid != p->xid &&
+			    !q->retrans)
+				continue;
+		}
+		n = r >= 0 ? 0 : 1;
+		if ((r >= 0 && c->p[r].t - p->t < 2.5 && !resends) || !acked ||
+		    (r < 0 && c->p[kc->last].t - p->t < 2.5))
+			continue;
+		if (!(e = new_ep(x, C_SVC_SLEEP, k)))
+			return;
+		e->call = p->t;
+		e->call_no = p->no;
+		e->xid = p->xid;
+		e->len = p->len;
+		nlm_of(x, e, j);
+		e->resends = resends;
+		e->end = r >= 0 ? c->p[r].t : c->p[kc->last].t;
+		if (r >= 0)
+			e->reply = c->p[r].t, e->reply_no = c->p[r].no, e->stat = c->p[r].stat;
+		syn_before = (c->p[kc->first].flags & EX_F_SYN) && p->t - c->p[kc->first].t < 1;
+		e->fresh = syn_before;
+		snprintf(xs, sizeof(xs), " XID 0x%08x", p->xid);
+		fact(e, 1, "%s call%s on %s:%u -> %s:%u (packet %u), ACKed by the server %.3f s later",
+		     proc_str(e->proc), p->xid ? xs : "", e->cli, e->cport, e->srv, e->sport,
+		     p->no, ack_t - p->t);
+		fact(e, resends > 0, "re-sent %d time(s) on the same connection (the server "
+		     "took it in and kept it)", resends);
+		if (n)
+			fact(e, 1, "never answered in the capture (%.1f s to its end)",
+			     c->p[kc->last].t - p->t);
+		else
+			fact(e, 1, "answered %.2f s after the call (packet %u)", e->reply - e->call,
+			     e->reply_no);
+		fact(e, syn_before, "the call opened the connection itself (SYN < 1 s before it)%s",
+		     syn_before ? ": 4.19 takes one minor timeout before the first send" : "");
+	}
+}
+
+/* ---- the model ---- */
+
+static int scenario_of(enum ex_class t)
+{
+	switch (t) {
+	case C_SVC_SLEEP: return LR_SVC_SLEEP;
+	case C_LINK_DOWN: return LR_LINK_DOWN;
+	case C_FIN_BLACKHOLE: return LR_FIN_BLACKHOLE;
+	case C_PORTMAP: return LR_PORTMAP_SYNACK_LOST;
+	case C_CALLBACK: return LR_GRANTED_RES;
+	default: return -1;
+	}
+}
+
+static int model(struct ctx *x, const struct episode *e, struct lr_expect *ex)
+{
+	struct lr_scenario_args a = { 0 };
+	int sc = scenario_of(e ? e->type : C_CALLBACK);
+
+	if (sc < 0)
+		return -1;
+	if (e && e->type == C_SVC_SLEEP)
+		a.fresh_connection = e->fresh;
+	if (e && e->type == C_FIN_BLACKHOLE) {
+		a.fin_rto = isnan(e->fin_rto) ? 0 : lround(e->fin_rto * 1000);
+		a.fin_to_call = 0;
+	}
+	return lr_scenario_expect(&x->p, sc, &a, ex);
+}
+
+/* ---- aligning the clocks ---- */
+
+/* how far line l is from where episode e would print it at offset o (s); -1: not there */
+static double fit(struct ctx *x, const struct ex_line *l, const struct episode *e, double o)
+{
+	struct lr_expect ex;
+	double t = l->t + o, res = l->res + 0.01, d;
+
+	switch (l->kind) {
+	case EX_OK:
+		if (isnan(e->reply) || t < e->reply - 1.5 || t > e->reply + 1.5 + res)
+			return -1;
+		return fabs(t - e->reply);
+	case EX_CALL:
+		if (isnan(e->call) || fabs(t - e->call) > 1.0 + res)
+			return -1;
+		return fabs(t - e->call);
+	case EX_TRYING:
+		if (e->type == C_FIN_BLACKHOLE)
+			return t >= e->fin && t <= (isnan(e->syn) ? e->end + 120 : e->syn) + res ?
+			       0.5 : -1;
+		break;
+	case EX_TIMEDOUT:
+		/* a callback's rpcbind query that never completed */
+		if (e->type != C_PORTMAP)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	if (isnan(e->call) || model(x, e, &ex))
+		return -1;
+	d = t - e->call;
+	/* the request may have been called a little before its first packet */
+	if (d < ex.trying.lo / 1000.0 - 1.0 - res || d > ex.trying.hi / 1000.0 + 3.0 + res)
+		return -1;
+	return fabs(d - ex.trying.expect / 1000.0);
+}
+
+static int fits(struct ctx *x, const struct ex_line *l, const struct episode *e, double o)
+{
+	return fit(x, l, e, o) >= 0;
+}
+
+static int score(struct ctx *x, double o, double *resid)
+{
+	unsigned int i;
+	int s = 0, k;
+
+	*resid = 0;
+	for (i = 0; i < x->lg->n; i++) {
+		const struct ex_line *l = &x->lg->l[i];
+
+		if (l->server_log)
+			continue;
+		for (k = 0; k < x->nep; k++)
+			if (fits(x, l, &x->ep[k], o)) {
+				s += l->kind == EX_OK ? 2 : 1;
+				break;
+			}
+	}
+	*resid = fabs(o);
+	return s;
+}
+
+static void align(struct ctx *x)
+{
+	double best_o = 0, best_r = 1e300, r, o;
+	int best = 0, s, k;
+	unsigned int i;
+
+	if (!x->c->have || !x->nep || x->lg->clock == EX_CLOCK_NONE)
+		return;
+	/* wall clocks on both sides: try them as they are first */
+	if (x->lg->clock == EX_CLOCK_WALL) {
+		best = score(x, 0, &best_r);
+		best_o = 0;
+	}
+	for (i = 0; i < x->lg->n && i < 4000; i++) {
+		const struct ex_line *l = &x->lg->l[i];
+		struct lr_expect ex;
+
+		if (l->server_log)
+			continue;
+		for (k = 0; k < x->nep; k++) {
+			const struct episode *e = &x->ep[k];
+
+			if (l->kind == EX_OK && !isnan(e->reply))
+				o = e->reply - l->t;
+			else if (l->kind == EX_CALL && !isnan(e->call))
+				o = e->call - l->t;
+			else if (l->kind == EX_TRYING && e->type != C_FIN_BLACKHOLE &&
+				 !isnan(e->call) && !model(x, e, &ex))
+				o = e->call + ex.trying.expect / 1000.0 - l->t;
+			else if (l->kind == EX_TRYING && e->type == C_FIN_BLACKHOLE && !isnan(e->syn))
+				o = e->syn - 1.0 - l->t;
+			else
+				continue;
+			s = score(x, o, &r);
+			/* more lines explained wins; then the smaller shift from the wall clock */
+			if (s > best || (s == best && s && x->lg->clock == EX_CLOCK_WALL &&
+					 fabs(o) < best_r) ||
+			    (s == best && s && x->lg->clock != EX_CLOCK_WALL && best_r > 1e299)) {
+				best = s, best_o = o, best_r = fabs(o);
+			}
+		}
+	}
+	if (best) {
+		x->offset = best_o;
+		x->aligned = 1;
+	}
+}
+
+/* ---- the report ---- */
+
+static void kernel_of(struct ctx *x)
+{
+	unsigned int M = x->o->kver_major, m = x->o->kver_minor;
+	static char name[16];
+
+	x->kver_from = 1;
+	if (!x->o->kernel_given) {
+		M = x->lg->kver_major, m = x->lg->kver_minor, x->kver_from = 2;
+		if (!M)
+			M = 7, m = 3, x->kver_from = 0;
+	}
+	lr_timing_defaults(&x->p, M, m);
+	x->p.nlm_timeout = x->o->nlm_timeout ? x->o->nlm_timeout : 10;
+	x->p.hz = x->o->hz ? x->o->hz : 250;
+	if (M == 4 && m == 19)
+		x->kname = "4.19";
+	else if (M == 7 && m == 3)
+		x->kname = "mainline";
+	else if ((M == 5 && m == 10) || (M == 6 && (m == 1 || m == 12)) || (M == 7 && m == 2)) {
+		snprintf(name, sizeof(name), "%u.%u", M, m);
+		x->kname = name;
+	} else {
+		x->kname = M < 5 ? "4.19" : "mainline";
+	}
+}
+
+static const char *op_of(const struct episode *e)
+{
+	switch (e->proc) {
+	case 1: return "getlk";
+	case 4: return "unlock";
+	case 2: return e->block == 0 ? "setlk" : "lock";
+	default: return "lock";
+	}
+}
+
+static void hms(double t, char *buf, size_t len)
+{
+	long s = (long)floor(t);
+	double frac = t - s;
+
+	if (t > 1e8)
+		snprintf(buf, len, "%02ld:%02ld:%02ld.%03d", s / 3600 % 24, s / 60 % 60, s % 60,
+			 (int)(frac * 1000));
+	else
+		snprintf(buf, len, "%.3f", t);
+}
+
+static const char *kind_str(enum ex_kind k)
+{
+	return k == EX_TRYING ? "still trying" : k == EX_TIMEDOUT ? "timed out" :
+	       k == EX_OK ? "OK" : "call";
+}
+
+static int in_capture(struct ctx *x, double t)
+{
+	return x->aligned && t + x->offset >= x->cap_lo - 1 && t + x->offset <= x->cap_hi + 1;
+}
+
+/* the line's moment as the report shows it: capture clock when aligned */
+static void when(struct ctx *x, const struct ex_line *l, char *buf, size_t len)
+{
+	char a[32];
+
+	hms(l->t + (x->aligned ? x->offset : 0), a, sizeof(a));
+	if (l->res >= 0.999)
+		snprintf(buf, len, "%s (+1 s: a whole-second stamp)", a);
+	else if (l->res >= 0.01)
+		snprintf(buf, len, "%s (+%.2f s: whole-second stamps narrowed by the kernel's)", a,
+			 l->res);
+	else
+		snprintf(buf, len, "%s", a);
+}
+
+static void compare(struct ctx *x, const struct ex_line *l, const struct episode *e)
+{
+	struct lr_expect ex;
+	double obs, lo, hi;
+	const struct lr_window *w;
+
+	if (model(x, e, &ex)) {
+		printf("      model: no rules for %u.%u (docs/timing-model.md section 5)\n",
+		       x->p.kver_major, x->p.kver_minor);
+		return;
+	}
+	if (l->kind == EX_TRYING && e->type == C_FIN_BLACKHOLE) {
+		double call = l->t + x->offset - ex.trying.expect / 1000.0;
+		struct lr_tcp_sched fin;
+		struct lr_rpc_timeout xto;
+
+		lr_xs_tcp_default_timeout(&xto);
+		lr_tcp_fin_schedule(&x->p, isnan(e->fin_rto) ? 0 : lround(e->fin_rto * 1000),
+				    lr_xs_tcp_user_timeout(&xto), 0, &fin);
+		printf("      model: still trying %.1f s after the call, so the call was at ~",
+		       ex.trying.expect / 1000.0);
+		{
+			char b[32];
+
+			hms(call, b, sizeof(b));
+			printf("%s, %.1f s after the first FIN (held back: XPRT_CLOSING)\n", b,
+			       call - e->fin);
+		}
+		printf("      model: the old socket dies at FIN + %.1f s (TCP_USER_TIMEOUT, %d FIN "
+		       "transmissions expected, %d seen)", fin.giveup / 1000.0, fin.n, e->nfin);
+		if (!isnan(e->syn))
+			printf("; observed: SYN from the reused port at FIN + %.2f s\n", e->syn - e->fin);
+		else
+			printf("; the capture has no SYN after it\n");
+		return;
+	}
+	if (l->kind == EX_OK) {
+		printf("      printed at the reply: %.3f s from packet %u's moment\n",
+		       l->t + x->offset - e->reply, e->reply_no);
+		return;
+	}
+	w = l->kind == EX_TIMEDOUT ? &ex.tmo : &ex.trying;
+	if (l->kind == EX_TIMEDOUT && !ex.timed_out)
+		w = &ex.trying;
+	obs = l->t + x->offset - e->call;
+	lo = w->lo / 1000.0, hi = w->hi / 1000.0;
+	printf("      observed %.2f%s s after the call (capture clock); model (%u.%u, nlm_timeout %u, HZ %u): "
+	       "%.2f [%.2f, %.2f]: %s\n", obs, l->res >= 0.5 ? "+1" : "", x->p.kver_major,
+	       x->p.kver_minor, x->p.nlm_timeout, x->p.hz, w->expect / 1000.0, lo, hi,
+	       obs + l->res >= lo && obs <= hi ? "within the window" :
+	       obs + l->res < lo ? "EARLIER than the model" : "LATER than the model");
+	printf("      window: %s\n", w->why);
+	if (!x->o->nlm_timeout_given && e->type != C_PORTMAP && obs > 10 &&
+	    fabs(obs - ex.trying.expect / 1000.0) > 5) {
+		unsigned int n = (unsigned int)lround(obs / (e->fresh && x->p.kver_major < 5 ? 9 : 6));
+
+		if (n >= 3 && n <= 20)
+			printf("      (the interval fits nlm_timeout=%u: give NLM_TIMEOUT=%u)\n", n, n);
+	}
+}
+
+static void print_episode(struct ctx *x, int k, int tied)
+{
+	struct episode *e = &x->ep[k];
+	char b[32];
+	int f;
+
+	hms(!isnan(e->call) ? e->call : e->fin, b, sizeof(b));
+	printf("  [%d] %s at %s (%s:%u -> %s:%u)%s\n", k + 1, class_name[e->type], b, e->cli,
+	       e->cport, e->srv, e->sport, tied ? "" : "  (no lockd line tied to it)");
+	for (f = 0; f < e->nfacts; f++)
+		printf("      %s %s\n", e->ok[f] ? "+" : "-", e->fact[f]);
+}
+
+static double confidence(struct ctx *x, const struct episode *e, int model_ok)
+{
+	int f, have = 0, all = 0;
+
+	for (f = 0; f < e->nfacts; f++)
+		have += e->ok[f], all++;
+	/* tied to a lockd line by time: 2 facts' worth; the model agreeing: 1 */
+	have += e->lines ? 2 : 0, all += 2;
+	have += model_ok, all += 1;
+	(void)x;
+	return all ? (double)have / all : 0;
+}
+
+static int model_agrees(struct ctx *x, const struct episode *e)
+{
+	unsigned int i;
+	struct lr_expect ex;
+
+	if (model(x, e, &ex))
+		return 0;
+	for (i = 0; i < x->lg->n; i++) {
+		const struct ex_line *l = &x->lg->l[i];
+		double obs;
+
+		if (x->line_ep[i] != e - x->ep || l->kind != EX_TRYING)
+			continue;
+		if (e->type == C_FIN_BLACKHOLE)
+			return !isnan(e->syn) ? fabs(e->syn - e->fin - 180) < 10 : 0;
+		obs = l->t + x->offset - e->call;
+		return obs + l->res >= ex.trying.lo / 1000.0 - 1 && obs <= ex.trying.hi / 1000.0 + 1;
+	}
+	return e->type == C_FIN_BLACKHOLE && !isnan(e->syn) && fabs(e->syn - e->fin - 180) < 10;
+}
+
+int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
+{
+	struct ctx x = { .lg = lg, .c = c, .o = o };
+	unsigned int i, ntry = 0, nto = 0, nok = 0, nto_srv = 0, unexpl = 0, outside = 0;
+	int k, year = 0, votes[C_N] = { 0 }, primary = C_NONE, callback = 0, ncls = 0;
+	double conf = 0;
+	char b[128];
+
+	/* the year of syslog stamps: the capture's */
+	if (c->have && c->n) {
+		time_t t0 = (time_t)c->p[0].t;
+		struct tm tm;
+
+		gmtime_r(&t0, &tm);
+		if (c->p[0].t > 1e8)
+			year = tm.tm_year + 1900;
+	}
+	ex_log_set_year(lg, year);
+	kernel_of(&x);
+	x.line_ep = calloc(lg->n + 1, sizeof(int));
+	if (!x.line_ep)
+		return -1;
+	for (i = 0; i < lg->n; i++) {
+		x.line_ep[i] = -1;
+		if (lg->l[i].server_log) {
+			nto_srv += lg->l[i].kind == EX_TIMEDOUT;
+			continue;
+		}
+		ntry += lg->l[i].kind == EX_TRYING;
+		nto += lg->l[i].kind == EX_TIMEDOUT;
+		nok += lg->l[i].kind == EX_OK;
+	}
+	/* the server: SERVER=, else the address the client's lines name, if the capture has it */
+	if (c->have && c->n) {
+		const char *srv = o->server[0] ? o->server : NULL;
+
+		for (i = 0; !srv && i < lg->n; i++)
+			if (!lg->l[i].server_log && lg->l[i].kind != EX_CALL)
+				srv = lg->l[i].host;
+		if (srv && !ex_addr_parse(srv, strlen(srv), x.server))
+			for (i = 0; i < c->n && !x.have_server; i++)
+				x.have_server = addr_eq(c->p[i].src, x.server) ||
+						addr_eq(c->p[i].dst, x.server);
+		x.cap_lo = c->p[0].t, x.cap_hi = c->p[c->n - 1].t;
+		for (i = 0; i < c->n; i++) {
+			if (c->p[i].t < x.cap_lo)
+				x.cap_lo = c->p[i].t;
+			if (c->p[i].t > x.cap_hi)
+				x.cap_hi = c->p[i].t;
+		}
+		inherit_ports(c);
+		if (build_conns(&x)) {
+			free(x.line_ep);
+			return -1;
+		}
+		for (k = 0; k < x.ncn; k++) {
+			if (x.have_server && !addr_eq(srv_addr(&x.cn[k]), x.server))
+				continue;
+			find_portmap(&x, k);
+			find_fin(&x, k);
+			find_link_down(&x, k);
+			find_svc_sleep(&x, k);
+		}
+		align(&x);
+	}
+
+	printf("explain: log %u lines, %u lockd lines (%u still trying, %u timed out, %u OK%s)",
+	       lg->lines, lg->n, ntry, nto + nto_srv, nok,
+	       lg->zero_k ? "; '0K' read as 'OK', a transcription of the kernel's 'OK'" : "");
+	printf("; clock: %s\n", lg->clock == EX_CLOCK_WALL ? (lg->year_known ? "wall" :
+	       "wall, no year (taken from the capture)") :
+	       lg->clock == EX_CLOCK_UPTIME ? "kernel uptime stamps" : "none (order only)");
+	if (c->have)
+		printf("explain: capture %s, %u packets%s, %.1f s; %d connections; %d episode(s)\n",
+		       c->format, c->n, c->skipped ? " (text lines that are no packet skipped)" : "",
+		       c->n ? x.cap_hi - x.cap_lo : 0.0, x.ncn, x.nep);
+	else
+		printf("explain: no capture: which request stalled, and why, cannot be told; only "
+		       "the log's own rules apply\n");
+	printf("explain: kernel %u.%u (%s), nlm_timeout %u (%s), HZ %u (%s)\n", x.p.kver_major,
+	       x.p.kver_minor, x.kver_from == 1 ? "KERNEL=" : x.kver_from == 2 ?
+	       "the log's Linux version line" : "assumed: give KERNEL=", x.p.nlm_timeout,
+	       o->nlm_timeout_given ? "NLM_TIMEOUT=" : "the default, assumed", x.p.hz,
+	       o->hz ? "HZ=" : "the Kconfig default, assumed");
+	if (c->have && x.nep) {
+		if (x.aligned)
+			printf("explain: clocks aligned: log + %.3f s = capture time\n", x.offset);
+		else
+			printf("explain: the log's lines and the capture's episodes could not be put "
+			       "on one clock: no line is tied to a packet\n");
+	}
+
+	/* tie each line to its episode: the nearest fit, an episode that has no line of
+	 * that kind yet first (two requests stalled side by side print two lines) */
+	for (i = 0; i < lg->n; i++) {
+		struct ex_line *l = &lg->l[i];
+		double best = 1e300, r;
+		unsigned int j;
+
+		if (l->server_log || !x.aligned)
+			continue;
+		for (k = 0; k < x.nep; k++) {
+			int taken = 0;
+
+			if ((r = fit(&x, l, &x.ep[k], x.offset)) < 0)
+				continue;
+			for (j = 0; j < i; j++)
+				taken += x.line_ep[j] == k && lg->l[j].kind == l->kind;
+			r += 1000.0 * taken;
+			if (r < best)
+				best = r, x.line_ep[i] = k;
+		}
+		if (x.line_ep[i] >= 0)
+			x.ep[x.line_ep[i]].lines++;
+	}
+
+	printf("\nlines:\n");
+	for (i = 0; i < lg->n; i++) {
+		struct ex_line *l = &lg->l[i];
+		struct episode *e = x.line_ep[i] >= 0 ? &x.ep[x.line_ep[i]] : NULL;
+
+		if (l->kind == EX_CALL)
+			continue;
+		when(&x, l, b, sizeof(b));
+		printf("  %s  %s%s, lockd: server %s %s\n", b, l->server_log ? "server log" :
+		       "line", "", l->host, kind_str(l->kind));
+		if (l->kind == EX_TIMEDOUT) {
+			callback = 1;
+			printf("      a soft RPC task's major timeout: the only soft NLM calls are the "
+			       "GRANTED callbacks; %s\n", l->server_log ?
+			       "in the server's log: its GRANTED_MSG to the client (named by its caller "
+			       "name)" : "in the client's log: its GRANTED_RES to the server");
+		}
+		if (e) {
+			printf("      printed by: %s of episode [%d] %s (%s:%u -> %s:%u)\n",
+			       l->kind == EX_TIMEDOUT ? "the callback beside" : proc_str(e->proc),
+			       x.line_ep[i] + 1, class_name[e->type], e->cli, e->cport, e->srv,
+			       e->sport);
+			compare(&x, l, e);
+			if (l->kind == EX_TRYING)
+				votes[e->type]++;
+		} else if (l->kind == EX_TRYING || l->kind == EX_OK) {
+			if (!c->have) {
+				printf("      no capture: the request (a hard client call: TEST, LOCK, "
+				       "UNLOCK, CANCEL) and its cause cannot be told\n");
+			} else if (x.aligned && !in_capture(&x, l->t)) {
+				printf("      outside the capture (%s): cannot be told\n",
+				       l->t + x.offset < x.cap_lo ? "before it" : "after it");
+				outside += l->kind == EX_TRYING;
+			} else {
+				printf("      no episode of the capture explains it\n");
+				unexpl += l->kind == EX_TRYING;
+			}
+		} else if (l->kind == EX_TIMEDOUT && c->have) {
+			printf("      %s\n", x.aligned && !in_capture(&x, l->t) ?
+			       "outside the capture: why its call failed cannot be told" :
+			       "no rpcbind loss in the capture beside it");
+		}
+	}
+	if (x.nep) {
+		printf("\nepisodes in the capture:\n");
+		for (k = 0; k < x.nep; k++)
+			print_episode(&x, k, x.ep[k].lines);
+	}
+
+	/* the verdict */
+	for (k = C_SVC_SLEEP; k < C_CALLBACK; k++)
+		if (votes[k] && (primary == C_NONE || votes[k] > votes[primary]))
+			primary = k;
+	for (k = C_SVC_SLEEP; k < C_CALLBACK; k++)
+		ncls += votes[k] > 0;
+	callback = callback || nto_srv;
+	if (primary == C_NONE && ntry) {
+		/* still trying, nothing tied: one kind of episode in the capture is a guess
+		 * we say out loud, never silently */
+		primary = C_UNKNOWN;
+	}
+	printf("\nclass: ");
+	if (primary == C_NONE && !callback) {
+		printf("none (no lockd 'not responding' line in the log)\n");
+	} else {
+		const struct episode *pe = NULL;
+
+		for (k = 0; k < x.nep && primary != C_UNKNOWN; k++)
+			if (x.ep[k].type == primary && x.ep[k].lines) {
+				pe = &x.ep[k];
+				break;
+			}
+		if (primary != C_NONE)
+			printf("%s", class_name[primary]);
+		for (k = C_SVC_SLEEP; k < C_CALLBACK; k++)
+			if (votes[k] && k != primary)
+				printf(" + %s", class_name[k]);
+		if (callback)
+			printf("%s%s", primary != C_NONE ? " + " : "", class_name[C_CALLBACK]);
+		if (pe)
+			conf = confidence(&x, pe, model_agrees(&x, pe));
+		else if (primary == C_NONE && callback)
+			conf = 1.0;	/* the rule alone: only soft tasks print "timed out" */
+		else
+			conf = 0;
+		if (ncls > 1)
+			conf *= 0.7;
+		if (unexpl)
+			conf *= 0.8;
+		printf(" (confidence %.2f)\n", conf);
+		if (primary == C_UNKNOWN) {
+			printf("seen: %u still trying line(s)", ntry);
+			if (!c->have)
+				printf(", no capture");
+			else if (!x.nep)
+				printf("; the capture shows none of the four patterns");
+			else
+				printf("; the capture's episodes (above) are not tied to them in time");
+			printf("\n");
+		}
+		if (pe) {
+			printf("decided by:");
+			for (k = 0; k < pe->nfacts; k++)
+				if (pe->ok[k])
+					printf("%s %s", k ? ";" : "", pe->fact[k]);
+			printf("; tied to %d lockd line(s) by time%s\n", pe->lines,
+			       model_agrees(&x, pe) ? "; the model's moment agrees" : "");
+		}
+		if (outside)
+			printf("note: %u still trying line(s) outside the capture: not classified\n",
+			       outside);
+	}
+
+	/* the reproduction */
+	if (primary != C_NONE || callback) {
+		const char *cs = NULL;
+		char op[64];
+		const struct episode *pe = NULL;
+
+		for (k = 0; k < x.nep; k++)
+			if ((int)x.ep[k].type == primary && x.ep[k].lines) {
+				pe = &x.ep[k];
+				break;
+			}
+		switch (primary) {
+		case C_PORTMAP:
+			cs = callback ? "customer-0619" : "portmap-synack-lost/lock";
+			break;
+		case C_FIN_BLACKHOLE:
+			cs = "fin-blackhole/lock";
+			break;
+		case C_LINK_DOWN:
+			snprintf(op, sizeof(op), "link-down/%s", pe ? op_of(pe) : "lock");
+			cs = op;
+			break;
+		case C_SVC_SLEEP: {
+			int procs = 0;
+
+			for (k = 0; k < x.nep; k++)
+				if (x.ep[k].type == C_SVC_SLEEP && x.ep[k].lines && x.ep[k].proc >= 0)
+					procs |= 1 << (x.ep[k].proc & 15);
+			if (procs & (1 << 3))
+				cs = "svc-sleep/kill_setlkw";
+			else if ((procs & (1 << 2)) && (procs & (1 << 1)))
+				cs = "svc-sleep/getlk_behind_lock";
+			else if ((procs & (1 << 2)) && (procs & (1 << 4)))
+				cs = "svc-sleep/unlock_behind_lock";
+			else {
+				snprintf(op, sizeof(op), "svc-sleep/%s", pe ? op_of(pe) : "lock");
+				cs = op;
+			}
+			break;
+		}
+		case C_NONE:
+			cs = nto_srv && !nto ? "soft-callback/granted_msg" : "soft-callback/granted_res";
+			break;
+		default:
+			break;
+		}
+		if (cs) {
+			printf("reproduce: make run CASE=%s KERNEL=%s PROFILE=customer%s\n", cs, x.kname,
+			       primary == C_SVC_SLEEP ? " PATCHSET=svc-sleep" : "");
+			if (primary == C_FIN_BLACKHOLE)
+				printf("compare:   make run CASE=%s KERNEL=%s PROFILE=customer "
+				       "PATCHSET=no-reuseport   (lockd without port reuse: no stall "
+				       "expected)\n", cs, x.kname);
+			if (x.p.nlm_timeout != 10)
+				printf("note: the customer profile keeps nlm_timeout 10; this incident's "
+				       "is %u: its figures scale by %u/10\n", x.p.nlm_timeout,
+				       x.p.nlm_timeout);
+		} else {
+			printf("reproduce: no case of the suite matches: nothing to run\n");
+		}
+	}
+	free(x.line_ep);
+	free(x.cn);
+	free(x.next);
+	free(x.conn_of);
+	return primary == C_UNKNOWN ? 1 : 0;
+}
