@@ -37,15 +37,9 @@ static const char *const class_name[C_N] = {
 	[C_CALLBACK] = "timed-out-callback", [C_UNKNOWN] = "unknown",
 };
 
-static const char *const nlm_proc_name[] = {
-	"NULL", "TEST", "LOCK", "CANCEL", "UNLOCK", "GRANTED", "TEST_MSG", "LOCK_MSG",
-	"CANCEL_MSG", "UNLOCK_MSG", "GRANTED_MSG", "TEST_RES", "LOCK_RES", "CANCEL_RES",
-	"UNLOCK_RES", "GRANTED_RES",
-};
-
 static const char *proc_str(int proc)
 {
-	return proc >= 0 && proc < 16 ? nlm_proc_name[proc] : "request";
+	return proc >= 0 && proc < 16 ? ex_nlm_proc[proc] : "request";
 }
 
 #define MAX_FACTS	8
@@ -700,9 +694,13 @@ static double fit(struct ctx *x, const struct ex_line *l, const struct episode *
 		return -1;
 	d = t - e->call;
 	/* the request may have been called a little before its first packet */
-	if (d < ex.trying.lo / 1000.0 - 1.0 - res || d > ex.trying.hi / 1000.0 + 3.0 + res)
-		return -1;
-	return fabs(d - ex.trying.expect / 1000.0);
+	if (d >= ex.trying.lo / 1000.0 - 1.0 - res && d <= ex.trying.hi / 1000.0 + 3.0 + res)
+		return fabs(d - ex.trying.expect / 1000.0);
+	/* outside the model's window (other parameters than assumed?) but while the
+	 * request was still waiting: it can only be this one, a worse fit */
+	if (l->kind == EX_TRYING && d > 1.0 && t <= (isnan(e->reply) ? e->end : e->reply) + res)
+		return 100 + fabs(d - ex.trying.expect / 1000.0);
+	return -1;
 }
 
 static int fits(struct ctx *x, const struct ex_line *l, const struct episode *e, double o)

@@ -107,6 +107,12 @@ struct ex_cap {
 
 int ex_text_parse(struct ex_cap *c, const char *buf, size_t len);
 int ex_pcap_parse(struct ex_cap *c, const char *buf, size_t len);
+/* append a packet (numbered in capture order); -EINVAL past EX_MAX_PKTS, -ENOMEM */
+int ex_cap_push(struct ex_cap *c, const struct ex_pkt *p);
+/* 1 when the first 4 KiB of @buf are text (< 5 % control characters) */
+int ex_is_text(const char *buf, size_t len);
+/* the NLM procedures by number (include/linux/lockd/xdr.h NLMPROC_*) */
+extern const char *const ex_nlm_proc[16];
 /* which parser a capture file's first bytes call for: 1 pcap/pcapng, 0 text, -1 neither */
 int ex_cap_sniff(const char *buf, size_t len);
 void ex_cap_free(struct ex_cap *c);

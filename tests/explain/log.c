@@ -249,7 +249,6 @@ static int parse_line(struct ex_log *lg, const char *s, const char *e, int serve
 int ex_log_parse(struct ex_log *lg, const char *buf, size_t len, int server_log)
 {
 	const char *s = buf, *e = buf + len, *nl;
-	size_t printable = 0, i;
 	int err;
 
 	if (!len) {
@@ -257,12 +256,9 @@ int ex_log_parse(struct ex_log *lg, const char *buf, size_t len, int server_log)
 		return -EINVAL;
 	}
 	/* a log is text: refuse binary input (a pcap given as DMESG, …) in one line */
-	for (i = 0; i < len && i < 4096; i++)
-		printable += (unsigned char)buf[i] >= 0x20 || buf[i] == '\n' || buf[i] == '\t' ||
-			     buf[i] == '\r' || (unsigned char)buf[i] >= 0x80;
-	if (printable < i * 95 / 100) {
-		snprintf(ex_err, sizeof(ex_err), "not a text log (%zu of its first %zu bytes "
-			 "are control characters)", i - printable, i);
+	if (!ex_is_text(buf, len)) {
+		snprintf(ex_err, sizeof(ex_err), "not a text log (more than 5 %% of its first "
+			 "bytes are control characters)");
 		return -EINVAL;
 	}
 	while (s < e) {

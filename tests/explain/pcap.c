@@ -223,16 +223,13 @@ int ex_cap_sniff(const char *buf, size_t len)
 		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },	/* pcap ns */
 		{ 0x0a, 0x0d, 0x0d, 0x0a },				/* pcapng */
 	};
-	size_t i, printable = 0;
+	size_t i;
 
 	if (len >= 4)
 		for (i = 0; i < sizeof(magics) / 4; i++)
 			if (!memcmp(buf, magics[i], 4))
 				return 1;
-	for (i = 0; i < len && i < 4096; i++)
-		printable += (unsigned char)buf[i] >= 0x20 || buf[i] == '\n' || buf[i] == '\t' ||
-			     buf[i] == '\r' || (unsigned char)buf[i] >= 0x80;
-	return len && printable >= i * 95 / 100 ? 0 : -1;
+	return ex_is_text(buf, len) ? 0 : -1;
 }
 
 int ex_pcap_parse(struct ex_cap *c, const char *buf, size_t len)
@@ -268,24 +265,9 @@ int ex_pcap_parse(struct ex_cap *c, const char *buf, size_t len)
 			p.t = h->ts.tv_sec + h->ts.tv_usec / 1e9;
 		if (frame(&p, dlt, d, h->caplen))
 			continue;
-		if (c->n >= EX_MAX_PKTS) {
-			snprintf(ex_err, sizeof(ex_err), "more than %d packets", EX_MAX_PKTS);
-			err = -EINVAL;
-			break;
-		}
-		if (c->n == c->cap) {
-			unsigned int cap = c->cap ? 2 * c->cap : 1024;
-			struct ex_pkt *np = realloc(c->p, cap * sizeof(*np));
-
-			if (!np) {
-				err = -ENOMEM;
-				break;
-			}
-			c->p = np;
-			c->cap = cap;
-		}
 		p.no = frames;
-		c->p[c->n++] = p;
+		if ((err = ex_cap_push(c, &p)))
+			break;
 	}
 	if (!err && rc == PCAP_ERROR) {
 		snprintf(ex_err, sizeof(ex_err), "%s truncated or damaged after frame %u: %s",

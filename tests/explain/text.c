@@ -161,11 +161,21 @@ static long num_after(const char *s, const char *e, const char *pat)
 	return v;
 }
 
-static const char *const nlm_procs[] = {
+const char *const ex_nlm_proc[16] = {
 	"NULL", "TEST", "LOCK", "CANCEL", "UNLOCK", "GRANTED", "TEST_MSG", "LOCK_MSG",
 	"CANCEL_MSG", "UNLOCK_MSG", "GRANTED_MSG", "TEST_RES", "LOCK_RES", "CANCEL_RES",
 	"UNLOCK_RES", "GRANTED_RES",
 };
+
+int ex_is_text(const char *buf, size_t len)
+{
+	size_t i, printable = 0;
+
+	for (i = 0; i < len && i < 4096; i++)
+		printable += (unsigned char)buf[i] >= 0x20 || buf[i] == '\n' || buf[i] == '\t' ||
+			     buf[i] == '\r';
+	return len && printable >= i * 95 / 100;
+}
 
 /* Wireshark's Info of an NLM/Portmap row: "V4 LOCK Call …", "V4 LOCK Reply (Call In 1) NLM_…" */
 static void rpc_info(struct ex_pkt *p, const char *proto, const char *s, const char *e)
@@ -180,10 +190,10 @@ static void rpc_info(struct ex_pkt *p, const char *proto, const char *s, const c
 	if (strcmp(proto, "NLM"))
 		return;
 	p->nlm = 1;
-	for (i = 0; i < sizeof(nlm_procs) / sizeof(nlm_procs[0]); i++) {
+	for (i = 0; i < 16; i++) {
 		char pat[24];
 
-		snprintf(pat, sizeof(pat), " %s %s", nlm_procs[i],
+		snprintf(pat, sizeof(pat), " %s %s", ex_nlm_proc[i],
 			 p->rpc == EX_RPC_CALL ? "Call" : "Reply");
 		if (has(s, e, pat))
 			p->proc = i;
@@ -312,7 +322,7 @@ static int header(const char *s, const char *e, struct cols *c)
 	return c->time >= 0 && c->src >= 0 && c->dst >= 0 && c->proto >= 0 && c->info >= 0;
 }
 
-static int push(struct ex_cap *c, const struct ex_pkt *p)
+int ex_cap_push(struct ex_cap *c, const struct ex_pkt *p)
 {
 	if (c->n >= EX_MAX_PKTS) {
 		snprintf(ex_err, sizeof(ex_err), "more than %d packets", EX_MAX_PKTS);
@@ -327,8 +337,10 @@ static int push(struct ex_cap *c, const struct ex_pkt *p)
 		c->p = np;
 		c->cap = cap;
 	}
-	c->p[c->n++] = *p;
-	c->p[c->n - 1].no = c->n;
+	c->p[c->n] = *p;
+	if (!c->p[c->n].no)
+		c->p[c->n].no = c->n + 1;
+	c->n++;
 	return 0;
 }
 
@@ -513,7 +525,7 @@ int ex_text_parse(struct ex_cap *c, const char *buf, size_t len)
 		if (header(s, q, &hc))
 			have_header = 1;
 		else if (row(&p, s, q, have_header ? &hc : NULL, &kind)) {
-			if ((err = push(c, &p)))
+			if ((err = ex_cap_push(c, &p)))
 				return err;
 			ws += kind, td += !kind;
 		} else {
