@@ -8,6 +8,10 @@
 #   5 the cases on mainline, quick profile, in real QEMU guests: every case of vm/cases.list,
 #     or CHECK_CASES="…"
 #   6 the runner's failure drills (tests/drills/run.sh, a few minutes)
+#   6b lr_explain over the run step 5 just made: every passed case dir must be classified as
+#     its own impairment (scripts/explain.sh --score; prints "# explain score: K/N")
+#   6c a bounded fuzz smoke of lr_explain's readers (make -C tests fuzz, CHECK_FUZZ_SECONDS,
+#     default 30; none to skip); its regression inputs are replayed by the unit step
 #   7 a quick subset of the kernel mutants (scripts/mutants.sh, MUTANTS=CHECK_MUTANTS,
 #     default "2 3 5", none to skip; ~2-3 min, plus one more cached kernel build)
 # Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped"
@@ -64,12 +68,24 @@ make -s -C "$LR_TOP/tests" host >"$logdir/host.log" 2>&1 ||
 	warn "make -C tests host failed (see $logdir/host.log): no TAP can be counted"
 # the C unit tests and tests/unit/*.sh (the tests Makefile runs both)
 step unit make -s -C "$LR_TOP/tests" unit
+# lr_explain's readers under libFuzzer for a bounded time (a crash is kept in
+# tests/explain/regress/ and fails this step)
+[ "${CHECK_FUZZ_SECONDS:-30}" = none ] ||
+	step fuzz make -s -C "$LR_TOP/tests" KHDR=/nonexistent fuzz FUZZ_SECONDS="${CHECK_FUZZ_SECONDS:-30}"
 step dryrun "$LR_TOP/scripts/kernel.sh" dryrun
 if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
    step rootfs "$LR_TOP/rootfs/build.sh"; then
 	# one run, cases in parallel (each its own namespace and VM pair; they wait on timers)
 	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" \
 		"$LR_TOP/vm/run.sh" --all --tap
+	# the customer-evidence reader on the cases' own evidence: the run is named in the
+	# runner's first progress line, "(results/<run-id>)"
+	run_id=$(sed -n 's/.*(results\/\([^)]*\)).*/\1/p' "$logdir/cases.err" | head -1)
+	if [ -n "$run_id" ]; then
+		step explain "$LR_TOP/scripts/explain.sh" --score "${LR_RESULTS:-$LR_TOP/results}/$run_id"
+	else
+		echo "not ok - explain: the cases step named no run"; fail=$((fail + 1))
+	fi
 	# the runner's failure drills: a killed client, a hung lockd, Ctrl-C and SIGTERM at
 	# each phase, two runs at once; each also checks that nothing of its run is left
 	step drills "$LR_TOP/tests/drills/run.sh"

@@ -487,7 +487,7 @@ static void find_link_down(struct ctx *x, int k)
 	struct conn *kc = &x->cn[k];
 	struct episode *e;
 	int j, syn = 0, unreach = 0, l;
-	double t0 = NAN, quiet, answer = NAN;
+	double t0 = NAN, quiet, answer = NAN, at[LR_MAX_SEGS];
 	unsigned int i;
 
 	if (srv_port(kc) == 2049)
@@ -505,8 +505,9 @@ static void find_link_down(struct ctx *x, int k)
 	for (; j >= 0; j = x->next[j]) {
 		struct ex_pkt *p = &x->c->p[j];
 
-		if (is_cli(kc, p) && (p->flags & (EX_F_SYN | EX_F_ACK)) == EX_F_SYN && p->t < quiet)
-			syn++;
+		if (is_cli(kc, p) && (p->flags & (EX_F_SYN | EX_F_ACK)) == EX_F_SYN && p->t < quiet &&
+		    syn < LR_MAX_SEGS)
+			at[syn++] = p->t;
 		if (!is_cli(kc, p) && isnan(answer))
 			answer = p->t;
 	}
@@ -529,6 +530,8 @@ static void find_link_down(struct ctx *x, int k)
 	e->call_no = x->c->p[kc->first].no;
 	e->end = isfinite(quiet) ? quiet : x->cap_hi;
 	e->nsyn = syn;
+	e->n_syn_at = syn;
+	memcpy(e->syn_at, at, syn * sizeof(double));
 	fact(e, 1, "%s:%u -> %s:%u: %d SYN over %.1f s, nothing at all from %s meanwhile "
 	     "(on any connection)", e->cli, e->cport, e->srv, e->sport, syn, e->end - t0, e->srv);
 	fact(e, unreach > 0, "%d ICMP host unreachable for %s", unreach, e->srv);
@@ -570,7 +573,7 @@ static void find_svc_sleep(struct ctx *x, int k)
 	for (j = kc->first; j >= 0; j = x->next[j]) {
 		struct ex_pkt *p = &c->p[j], *q;
 		int acked = 0, resends = 0, r = -1, m, syn_before;
-		double ack_t = NAN;
+		double ack_t = NAN, at[LR_MAX_SEGS];
 		struct episode *e;
 		char xs[24];
 
@@ -590,8 +593,11 @@ static void find_svc_sleep(struct ctx *x, int k)
 				ack_t = q->t;
 			if (is_cli(kc, q) && q->len &&
 			    ((p->xid && q->xid == p->xid) || (!p->xid && (q->retrans ||
-			      (q->len == p->len && p->len > 1)))))
+			      (q->len == p->len && p->len > 1))))) {
+				if (resends < LR_MAX_SEGS)
+					at[resends] = q->t;
 				resends++;
+			}
 			if (is_cli(kc, q) && q->len && p->xid && q->xid && q->xid != p->xid &&
 			    !q->retrans)
 				continue;
@@ -608,6 +614,8 @@ static void find_svc_sleep(struct ctx *x, int k)
 		e->len = p->len;
 		nlm_of(x, e, j);
 		e->resends = resends;
+		e->n_syn_at = resends < LR_MAX_SEGS ? resends : LR_MAX_SEGS;
+		memcpy(e->syn_at, at, e->n_syn_at * sizeof(double));
 		e->end = r >= 0 ? c->p[r].t : c->p[kc->last].t;
 		if (r >= 0)
 			e->reply = c->p[r].t, e->reply_no = c->p[r].no, e->stat = c->p[r].stat;
@@ -905,6 +913,21 @@ static void compare(struct ctx *x, const struct ex_line *l, const struct episode
 	       obs + l->res >= lo && obs <= hi ? "within the window" :
 	       obs + l->res < lo ? "EARLIER than the model" : "LATER than the model");
 	printf("      window: %s\n", w->why);
+	if (e->type == C_PORTMAP || e->type == C_LINK_DOWN) {
+		struct lr_tcp_sched syn;
+		int i;
+
+		/* the SYNs the capture shows against the kernel's schedule (tcp_syn_retries,
+		 * tcp_syn_linear_timeouts of the kernel's defaults) */
+		lr_tcp_syn_schedule(&x->p, &syn);
+		printf("      SYNs seen at +");
+		for (i = 0; i < e->n_syn_at && i < 12; i++)
+			printf("%s%.2f", i ? " " : "", e->syn_at[i] - e->syn_at[0]);
+		printf(" s; the model's schedule:");
+		for (i = 0; i < syn.n; i++)
+			printf(" %.0f", syn.at[i] / 1000.0);
+		printf(" s%s\n", e->n_syn_at < e->nsyn ? " (the capture shows part of them)" : "");
+	}
 	if (!x->o->nlm_timeout_given && e->type != C_PORTMAP && obs > 10 &&
 	    fabs(obs - ex.trying.expect / 1000.0) > 5) {
 		unsigned int n = (unsigned int)lround(obs / (e->fresh && x->p.kver_major < 5 ? 9 : 6));
@@ -956,9 +979,73 @@ static int model_agrees(struct ctx *x, const struct episode *e)
 		if (e->type == C_FIN_BLACKHOLE)
 			return !isnan(e->syn) ? fabs(e->syn - e->fin - 180) < 10 : 0;
 		obs = l->t + x->offset - e->call;
-		return obs + l->res >= ex.trying.lo / 1000.0 - 1 && obs <= ex.trying.hi / 1000.0 + 1;
+		/* the same bounds compare() prints */
+		return obs + l->res >= ex.trying.lo / 1000.0 && obs <= ex.trying.hi / 1000.0;
 	}
 	return e->type == C_FIN_BLACKHOLE && !isnan(e->syn) && fabs(e->syn - e->fin - 180) < 10;
+}
+
+struct event {
+	double t;
+	char what[112];
+};
+
+static int ev_cmp(const void *a, const void *b)
+{
+	double d = ((const struct event *)a)->t - ((const struct event *)b)->t;
+
+	return d < 0 ? -1 : d > 0;
+}
+
+/*
+ * The incident's moments, seconds after its first packet: the same lanes for a
+ * customer's evidence and a lab run's, so scripts/explain.sh --run can set them side by
+ * side. Packets in the capture's clock; lockd lines moved onto it by the alignment.
+ */
+static void timeline(struct ctx *x, const struct episode *e)
+{
+	struct event ev[2 * LR_MAX_SEGS + 64];
+	int n = 0, i;
+	unsigned int l;
+	double t0 = e->type == C_FIN_BLACKHOLE ? e->fin : e->call;
+	const char *rx = e->type == C_PORTMAP ? "SYN to 111 (retransmission)" :
+			 e->type == C_LINK_DOWN ? "SYN, unanswered" :
+			 e->type == C_SVC_SLEEP ? "request re-sent, ACKed" : "FIN retransmission";
+
+#define EV(tt, ...) do { if (n < (int)(sizeof(ev) / sizeof(ev[0])) && !isnan(tt)) { \
+		ev[n].t = (tt); snprintf(ev[n].what, sizeof(ev[n].what), __VA_ARGS__); n++; } } while (0)
+	if (isnan(t0))
+		return;
+	if (e->type == C_FIN_BLACKHOLE) {
+		EV(e->fin, "FIN from port %u, never answered", e->cport);
+		for (i = 1; i < e->n_fin_at; i++)
+			EV(e->fin_at[i], "%s", rx);
+		EV(e->syn, "SYN from the same port %u", e->cport);
+	} else {
+		EV(e->call, "%s %s", e->type == C_SVC_SLEEP ? proc_str(e->proc) : "first SYN of",
+		   e->type == C_SVC_SLEEP ? "call, ACKed, no reply" :
+		   e->type == C_PORTMAP ? "the rpcbind connect" : "the connect");
+		for (i = e->type == C_SVC_SLEEP ? 0 : 1; i < e->n_syn_at; i++)
+			EV(e->syn_at[i], "%s", rx);
+		if (e->type == C_PORTMAP)
+			EV(e->end, "last of %d SYN-ACKs from 111, none ACKed", e->nsynack);
+	}
+	EV(e->reply, "%s reply (packet %u)", proc_str(e->proc), e->reply_no);
+	for (l = 0; l < x->lg->n; l++) {
+		const struct ex_line *ln = &x->lg->l[l];
+
+		if (ln->server_log || ln->kind == EX_CALL || !x->aligned)
+			continue;
+		if (ln->t + x->offset < t0 - 10 || ln->t + x->offset > t0 + 400)
+			continue;
+		EV(ln->t + x->offset, "log: lockd: server %s %s", ln->host, kind_str(ln->kind));
+	}
+#undef EV
+	qsort(ev, n, sizeof(ev[0]), ev_cmp);
+	printf("\ntimeline of [%d] %s (s after its first packet):\n", (int)(e - x->ep) + 1,
+	       class_name[e->type]);
+	for (i = 0; i < n; i++)
+		printf("  %+9.2f  %s\n", ev[i].t - t0, ev[i].what);
 }
 
 int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
@@ -1034,7 +1121,7 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 	       "wall, no year (taken from the capture)") :
 	       lg->clock == EX_CLOCK_UPTIME ? "kernel uptime stamps" : "none (order only)");
 	if (c->have)
-		printf("explain: capture %s, %u packets%s, %.1f s; %d connections; %d episode(s)\n",
+		printf("explain: capture %s, %u packets%s, %.1f s; %d TCP connection(s); %d episode(s)\n",
 		       c->format, c->n, c->skipped ? " (text lines that are no packet skipped)" : "",
 		       c->n ? x.cap_hi - x.cap_lo : 0.0, x.ncn, x.nep);
 	else
@@ -1188,6 +1275,8 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 		if (outside)
 			printf("note: %u still trying line(s) outside the capture: not classified\n",
 			       outside);
+		if (pe)
+			timeline(&x, pe);
 	}
 
 	/* the reproduction */

@@ -288,9 +288,10 @@ static int fis(const char *f, const char *fe, const char *name)
 #define MAXF 24
 
 /* a Wireshark header: "No.<TAB>Time<TAB>Source…" -> column positions */
-static int header(const char *s, const char *e, struct cols *c)
+static int header(const char *s, const char *e, struct cols *out)
 {
 	const char *f[MAXF], *fe[MAXF];
+	struct cols cc, *c = &cc;
 	int n, i;
 
 	if (!memchr(s, '\t', e - s))
@@ -319,7 +320,10 @@ static int header(const char *s, const char *e, struct cols *c)
 		else if (fis(f[i], fe[i], "XID"))
 			c->xid = i;
 	}
-	return c->time >= 0 && c->src >= 0 && c->dst >= 0 && c->proto >= 0 && c->info >= 0;
+	if (c->time < 0 || c->src < 0 || c->dst < 0 || c->proto < 0 || c->info < 0)
+		return 0;	/* not a list we can read: keep the last good header */
+	*out = cc;
+	return 1;
 }
 
 int ex_cap_push(struct ex_cap *c, const struct ex_pkt *p)
