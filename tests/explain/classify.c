@@ -90,6 +90,7 @@ struct ctx {
 	int have_server;	/* the server's address is known and in the capture */
 	double offset;		/* log time + offset = capture time */
 	int aligned;		/* offset found from the lines and the packets */
+	int weak;		/* ... only from a still trying line inside a FIN window */
 	int *line_ep;		/* per log line: the episode, -1 none */
 	double cap_lo, cap_hi;
 };
@@ -716,12 +717,14 @@ static int fits(struct ctx *x, const struct ex_line *l, const struct episode *e,
 	return fit(x, l, e, o) >= 0;
 }
 
-static int score(struct ctx *x, double o, double *resid)
+/* lines that fit an episode at offset o (an OK counts twice: its reply is exact);
+ * *exact: how many of them fit a precise moment, not just a FIN window */
+static int score(struct ctx *x, double o, int *exact)
 {
 	unsigned int i;
 	int s = 0, k;
 
-	*resid = 0;
+	*exact = 0;
 	for (i = 0; i < x->lg->n; i++) {
 		const struct ex_line *l = &x->lg->l[i];
 
@@ -730,26 +733,24 @@ static int score(struct ctx *x, double o, double *resid)
 		for (k = 0; k < x->nep; k++)
 			if (fits(x, l, &x->ep[k], o)) {
 				s += l->kind == EX_OK ? 2 : 1;
+				*exact += !(l->kind == EX_TRYING && x->ep[k].type == C_FIN_BLACKHOLE);
 				break;
 			}
 	}
-	*resid = fabs(o);
 	return s;
 }
 
 static void align(struct ctx *x)
 {
-	double best_o = 0, best_r = 1e300, r, o;
-	int best = 0, s, k;
+	double best_o = 0, o;
+	int best = 0, best_exact = 0, s, exact, k;
 	unsigned int i;
 
 	if (!x->c->have || !x->nep || x->lg->clock == EX_CLOCK_NONE)
 		return;
 	/* wall clocks on both sides: try them as they are first */
-	if (x->lg->clock == EX_CLOCK_WALL) {
-		best = score(x, 0, &best_r);
-		best_o = 0;
-	}
+	if (x->lg->clock == EX_CLOCK_WALL)
+		best = score(x, 0, &best_exact);
 	for (i = 0; i < x->lg->n && i < 4000; i++) {
 		const struct ex_line *l = &x->lg->l[i];
 		struct lr_expect ex;
@@ -770,18 +771,20 @@ static void align(struct ctx *x)
 				o = e->syn - 1.0 - l->t;
 			else
 				continue;
-			s = score(x, o, &r);
-			/* more lines explained wins; then the smaller shift from the wall clock */
-			if (s > best || (s == best && s && x->lg->clock == EX_CLOCK_WALL &&
-					 fabs(o) < best_r) ||
-			    (s == best && s && x->lg->clock != EX_CLOCK_WALL && best_r > 1e299)) {
-				best = s, best_o = o, best_r = fabs(o);
+			s = score(x, o, &exact);
+			/* more lines explained wins, then more of them exactly; on wall clocks
+			 * the smaller shift */
+			if (s > best || (s == best && exact > best_exact) ||
+			    (s == best && exact == best_exact && s && x->lg->clock == EX_CLOCK_WALL &&
+			     fabs(o) < fabs(best_o))) {
+				best = s, best_exact = exact, best_o = o;
 			}
 		}
 	}
 	if (best) {
 		x->offset = best_o;
 		x->aligned = 1;
+		x->weak = !best_exact && !(x->lg->clock == EX_CLOCK_WALL && best_o == 0);
 	}
 }
 
@@ -852,13 +855,26 @@ static void when(struct ctx *x, const struct ex_line *l, char *buf, size_t len)
 	char a[32];
 
 	hms(l->t + (x->aligned ? x->offset : 0), a, sizeof(a));
-	if (l->res >= 0.999)
+	if (x->weak)
+		snprintf(buf, len, "%s (log clock %.3f; a guess on the capture's)", a, l->t);
+	else if (l->res >= 0.999)
 		snprintf(buf, len, "%s (+1 s: a whole-second stamp)", a);
 	else if (l->res >= 0.01)
 		snprintf(buf, len, "%s (+%.2f s: whole-second stamps narrowed by the kernel's)", a,
 			 l->res);
 	else
 		snprintf(buf, len, "%s", a);
+}
+
+/* fin-blackhole: the reused port's SYN within the model's window for the old socket's
+ * death (FIN + TCP_USER_TIMEOUT, the wheel's rounding) */
+static int fin_agrees(struct ctx *x, const struct episode *e)
+{
+	struct lr_expect ex;
+
+	if (isnan(e->syn) || model(x, e, &ex))
+		return 0;
+	return e->syn - e->fin >= ex.gone.lo / 1000.0 && e->syn - e->fin <= ex.gone.hi / 1000.0;
 }
 
 static void compare(struct ctx *x, const struct ex_line *l, const struct episode *e)
@@ -874,27 +890,29 @@ static void compare(struct ctx *x, const struct ex_line *l, const struct episode
 	}
 	if (l->kind == EX_TRYING && e->type == C_FIN_BLACKHOLE) {
 		double call = l->t + x->offset - ex.trying.expect / 1000.0;
-		struct lr_tcp_sched fin;
-		struct lr_rpc_timeout xto;
+		char b[32];
 
-		lr_xs_tcp_default_timeout(&xto);
-		lr_tcp_fin_schedule(&x->p, isnan(e->fin_rto) ? 0 : lround(e->fin_rto * 1000),
-				    lr_xs_tcp_user_timeout(&xto), 0, &fin);
-		printf("      model: still trying %.1f s after the call, so the call was at ~",
-		       ex.trying.expect / 1000.0);
-		{
-			char b[32];
-
-			hms(call, b, sizeof(b));
-			printf("%s, %.1f s after the first FIN (held back: XPRT_CLOSING)\n", b,
-			       call - e->fin);
-		}
-		printf("      model: the old socket dies at FIN + %.1f s (TCP_USER_TIMEOUT, %d FIN "
-		       "transmissions expected, %d seen)", fin.giveup / 1000.0, fin.n, e->nfin);
-		if (!isnan(e->syn))
-			printf("; observed: SYN from the reused port at FIN + %.2f s\n", e->syn - e->fin);
+		/* the request is held back until the old socket dies: its call is only known
+		 * from the line, the model's still trying moment before it */
+		hms(call, b, sizeof(b));
+		if (x->weak)
+			printf("      the line's moment on the capture's clock is not known (only this "
+			       "window ties it), so neither is its call\n");
 		else
-			printf("; the capture has no SYN after it\n");
+			printf("      model: still trying %.1f s after the call, so the call was at ~%s, "
+			       "%.1f s after the first FIN (held back: XPRT_CLOSING)\n",
+			       ex.trying.expect / 1000.0, b, call - e->fin);
+		/* model() asks with fin_to_call 0: the death relative to the FIN */
+		printf("      model: the old socket dies at FIN + %.2f [%.2f, %.2f] s (TCP_USER_TIMEOUT "
+		       "on a timer the wheel rounds up, HZ %u); ", ex.gone.expect / 1000.0,
+		       ex.gone.lo / 1000.0, ex.gone.hi / 1000.0, x->p.hz);
+		if (!isnan(e->syn))
+			printf("observed: SYN from the reused port at FIN + %.2f s: %s\n",
+			       e->syn - e->fin, fin_agrees(x, e) ? "within the window" :
+			       e->syn - e->fin < ex.gone.lo / 1000.0 ? "EARLIER than the model" :
+			       "LATER than the model");
+		else
+			printf("the capture has no SYN after it\n");
 		return;
 	}
 	if (l->kind == EX_OK) {
@@ -977,12 +995,12 @@ static int model_agrees(struct ctx *x, const struct episode *e)
 		if (x->line_ep[i] != e - x->ep || l->kind != EX_TRYING)
 			continue;
 		if (e->type == C_FIN_BLACKHOLE)
-			return !isnan(e->syn) ? fabs(e->syn - e->fin - 180) < 10 : 0;
+			return fin_agrees(x, e);
 		obs = l->t + x->offset - e->call;
 		/* the same bounds compare() prints */
 		return obs + l->res >= ex.trying.lo / 1000.0 && obs <= ex.trying.hi / 1000.0;
 	}
-	return e->type == C_FIN_BLACKHOLE && !isnan(e->syn) && fabs(e->syn - e->fin - 180) < 10;
+	return 0;
 }
 
 struct event {
@@ -1034,7 +1052,7 @@ static void timeline(struct ctx *x, const struct episode *e)
 	for (l = 0; l < x->lg->n; l++) {
 		const struct ex_line *ln = &x->lg->l[l];
 
-		if (ln->server_log || ln->kind == EX_CALL || !x->aligned)
+		if (ln->server_log || ln->kind == EX_CALL || !x->aligned || x->weak)
 			continue;
 		if (ln->t + x->offset < t0 - 10 || ln->t + x->offset > t0 + 400)
 			continue;
@@ -1133,7 +1151,10 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 	       o->nlm_timeout_given ? "NLM_TIMEOUT=" : "the default, assumed", x.p.hz,
 	       o->hz ? "HZ=" : "the Kconfig default, assumed");
 	if (c->have && x.nep) {
-		if (x.aligned)
+		if (x.aligned && x.weak)
+			printf("explain: clocks aligned loosely: log + %.3f s = capture time is a guess "
+			       "(a still trying line can sit anywhere in the FIN window)\n", x.offset);
+		else if (x.aligned)
 			printf("explain: clocks aligned: log + %.3f s = capture time\n", x.offset);
 		else
 			printf("explain: the log's lines and the capture's episodes could not be put "
