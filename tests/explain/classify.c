@@ -1145,7 +1145,8 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 	else
 		printf("explain: no capture: which request stalled, and why, cannot be told; only "
 		       "the log's own rules apply\n");
-	printf("explain: kernel %u.%u (%s), nlm_timeout %u (%s), HZ %u (%s)\n", x.p.kver_major,
+	printf("explain: model for kernel %u.%u (%s), nlm_timeout %u (%s), HZ %u (%s); its "
+	       "windows carry the suite's 1 s TCG allowance\n", x.p.kver_major,
 	       x.p.kver_minor, x.kver_from == 1 ? "KERNEL=" : x.kver_from == 2 ?
 	       "the log's Linux version line" : "assumed: give KERNEL=", x.p.nlm_timeout,
 	       o->nlm_timeout_given ? "NLM_TIMEOUT=" : "the default, assumed", x.p.hz,
@@ -1193,8 +1194,8 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 		if (l->kind == EX_CALL)
 			continue;
 		when(&x, l, b, sizeof(b));
-		printf("  %s  %s%s, lockd: server %s %s\n", b, l->server_log ? "server log" :
-		       "line", "", l->host, kind_str(l->kind));
+		printf("  %s  %s log: lockd: server %s %s\n", b, l->server_log ? "server" : "client",
+		       l->host, kind_str(l->kind));
 		if (l->kind == EX_TIMEDOUT) {
 			callback = 1;
 			printf("      a soft RPC task's major timeout: the only soft NLM calls are the "
