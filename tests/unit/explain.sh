@@ -150,6 +150,14 @@ two "a directory as log" --dmesg "$tmp"
 two "a missing file" --dmesg "$tmp/missing"
 two "an unknown kernel name" --dmesg "$fx/seed-0622.log" --kernel foo
 
+# many lines and many stalls: bounded work, not a hang (tests/explain/many.awk)
+awk -v N=300 -v JUNK=50000 -v CAP="$tmp/many.cap" -v LOG="$tmp/many.log" -f "$top/tests/explain/many.awk"
+start=$(date +%s)
+got=$(timeout 60 "$bin" --dmesg "$tmp/many.log" --pcap "$tmp/many.cap" --nlm-timeout 3 | sed -n 's/^class: \([^(]*\).*/\1/p')
+secs=$(($(date +%s) - start))
+[ "$got" = "svc-sleep " ] && [ $secs -le 30 ]
+ok $? "300 stalls and 50600 lockd lines: svc-sleep in ${secs} s (<= 30)" "got '$got'"
+
 # every fuzz finding replays without a crash (0 or 2; a signal would be >= 128)
 n_regress=0
 for f in "$top"/tests/explain/regress/*; do
