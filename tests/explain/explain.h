@@ -42,6 +42,10 @@ struct ex_line {
 	int server_log;		/* from the server's log (DMESG of the server) */
 	unsigned int lineno;
 	char host[64];		/* the name in the line: address or nodename */
+	struct ex_stamp {	/* as written, until ex_log_set_year() gives t */
+		int has_wall, has_kstamp, year, mon, mday;
+		double sod, kstamp, res;	/* seconds of the day; kernel stamp */
+	} st;
 };
 
 enum ex_clock {

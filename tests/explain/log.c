@@ -25,12 +25,6 @@ char ex_err[320];
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
-/* per-line parse state, kept beside the line until the year is known */
-struct stamp {
-	int has_wall, has_kstamp, year, mon, mday;
-	double sod, kstamp;	/* seconds of the day; kernel stamp */
-	double res;
-};
 
 static int digits(const char *s, const char *e, int n, int *out)
 {
@@ -84,7 +78,7 @@ static int month_of(const char *s, const char *e)
 
 /* a wall stamp in [s, e): syslog "Jun 19 02:22:38", dmesg -T "Fri Jun 27 19:42:45 2025",
  * ISO "2025-06-22T22:55:38[.frac]" or "2025-06-22 22:55:38" */
-static void wall_stamp(const char *s, const char *e, struct stamp *st)
+static void wall_stamp(const char *s, const char *e, struct ex_stamp *st)
 {
 	const char *p, *q;
 	int mon, day, y, mo;
@@ -120,7 +114,7 @@ static void wall_stamp(const char *s, const char *e, struct stamp *st)
 }
 
 /* a kernel stamp "[  34.530117]" in [s, e) */
-static void kstamp(const char *s, const char *e, struct stamp *st)
+static void kstamp(const char *s, const char *e, struct ex_stamp *st)
 {
 	const char *p, *q;
 	char num[32];
@@ -144,10 +138,7 @@ static void kstamp(const char *s, const char *e, struct stamp *st)
 	}
 }
 
-static struct stamp *stamps;	/* parallel to lg->l while parsing */
-static unsigned int stamps_cap;
-
-static int push(struct ex_log *lg, const struct ex_line *l, const struct stamp *st)
+static int push(struct ex_log *lg, const struct ex_line *l)
 {
 	if (lg->n >= EX_MAX_LINES) {
 		snprintf(ex_err, sizeof(ex_err), "more than %d lockd lines", EX_MAX_LINES);
@@ -162,18 +153,7 @@ static int push(struct ex_log *lg, const struct ex_line *l, const struct stamp *
 		lg->l = nl;
 		lg->cap = cap;
 	}
-	if (lg->n >= stamps_cap) {
-		unsigned int cap = lg->cap;
-		struct stamp *ns = realloc(stamps, cap * sizeof(*ns));
-
-		if (!ns)
-			return -ENOMEM;
-		stamps = ns;
-		stamps_cap = cap;
-	}
-	lg->l[lg->n] = *l;
-	stamps[lg->n] = *st;
-	lg->n++;
+	lg->l[lg->n++] = *l;
 	return 0;
 }
 
@@ -191,7 +171,7 @@ static const char *word(const char *s, const char *e, char *out, size_t len)
 static int parse_line(struct ex_log *lg, const char *s, const char *e, int server_log)
 {
 	struct ex_line l = { .lineno = lg->lines, .server_log = server_log };
-	struct stamp st = { 0 };
+	struct ex_stamp *st = &l.st;
 	const char *p, *q;
 	int major, minor;
 
@@ -241,9 +221,9 @@ static int parse_line(struct ex_log *lg, const char *s, const char *e, int serve
 	} else {
 		return 0;
 	}
-	wall_stamp(s, p, &st);
-	kstamp(s, p, &st);
-	return push(lg, &l, &st);
+	wall_stamp(s, p, st);
+	kstamp(s, p, st);
+	return push(lg, &l);
 }
 
 int ex_log_parse(struct ex_log *lg, const char *buf, size_t len, int server_log)
@@ -295,15 +275,15 @@ void ex_log_set_year(struct ex_log *lg, int year)
 		if (lg->l[i].server_log)
 			continue;
 		client++;
-		wall += stamps[i].has_wall;
-		kst += stamps[i].has_kstamp;
-		if (stamps[i].has_wall && stamps[i].year)
+		wall += lg->l[i].st.has_wall;
+		kst += lg->l[i].st.has_kstamp;
+		if (lg->l[i].st.has_wall && lg->l[i].st.year)
 			lg->year_known = 1;
 	}
 	lg->clock = client && wall == client ? EX_CLOCK_WALL :
 		    client && kst == client ? EX_CLOCK_UPTIME : EX_CLOCK_NONE;
 	for (i = 0; i < lg->n; i++) {
-		struct stamp *st = &stamps[i];
+		struct ex_stamp *st = &lg->l[i].st;
 		struct ex_line *l = &lg->l[i];
 
 		if (lg->clock == EX_CLOCK_WALL && st->has_wall) {
@@ -325,13 +305,13 @@ void ex_log_set_year(struct ex_log *lg, int year)
 		double lo = -1e18, hi = 1e18;
 
 		for (j = i; j < lg->n; j++) {
-			if (!stamps[j].has_kstamp || lg->l[j].res == 0 || lg->l[j].server_log ||
+			if (!lg->l[j].st.has_kstamp || lg->l[j].res == 0 || lg->l[j].server_log ||
 			    (j > i && lg->l[j].wall_lo - lg->l[j - 1].wall_lo > 600))
 				break;
-			if (lg->l[j].wall_lo - stamps[j].kstamp > lo)
-				lo = lg->l[j].wall_lo - stamps[j].kstamp;
-			if (lg->l[j].wall_lo + 1 - stamps[j].kstamp < hi)
-				hi = lg->l[j].wall_lo + 1 - stamps[j].kstamp;
+			if (lg->l[j].wall_lo - lg->l[j].st.kstamp > lo)
+				lo = lg->l[j].wall_lo - lg->l[j].st.kstamp;
+			if (lg->l[j].wall_lo + 1 - lg->l[j].st.kstamp < hi)
+				hi = lg->l[j].wall_lo + 1 - lg->l[j].st.kstamp;
 		}
 		if (j == i) {
 			j++;
@@ -340,8 +320,8 @@ void ex_log_set_year(struct ex_log *lg, int year)
 		if (lo > hi)	/* the stamps disagree: keep the whole seconds */
 			continue;
 		for (k = i; k < j; k++) {
-			lg->l[k].wall_lo = stamps[k].kstamp + lo;
-			lg->l[k].t = stamps[k].kstamp + lo;
+			lg->l[k].wall_lo = lg->l[k].st.kstamp + lo;
+			lg->l[k].t = lg->l[k].st.kstamp + lo;
 			lg->l[k].res = hi - lo;
 		}
 	}
@@ -351,7 +331,4 @@ void ex_log_free(struct ex_log *lg)
 {
 	free(lg->l);
 	memset(lg, 0, sizeof(*lg));
-	free(stamps);
-	stamps = NULL;
-	stamps_cap = 0;
 }
