@@ -95,6 +95,7 @@ struct ctx {
 	double offset;		/* log time + offset = capture time */
 	int aligned;		/* offset found from the lines and the packets */
 	int weak;		/* ... only from a still trying line inside a FIN window */
+	int single;		/* ... from one line alone, moved off the wall clock */
 	int *line_ep;		/* per log line: the episode, -1 none */
 	double cap_lo, cap_hi;
 };
@@ -551,6 +552,54 @@ static void find_link_down(struct ctx *x, int k)
 	}
 }
 
+/*
+ * Link down seen only as ICMP host unreachable (the client's neighbour resolution for the
+ * server failed: its link is down), when the capture has no unanswered SYN beside it (a
+ * Wireshark list cut down to these rows, as in the seed): the server silent from the
+ * first of them to its next packet. The request's call is not in the capture; a line
+ * can only be tied to the silence (like a FIN window).
+ */
+static void find_unreach(struct ctx *x)
+{
+	unsigned int i;
+	int k, l, n = 0;
+	double t0 = NAN, quiet;
+	const struct conn *kc = NULL;
+	struct episode *e;
+
+	for (i = 0; i < x->c->n && !kc; i++) {
+		const struct ex_pkt *p = &x->c->p[i];
+
+		if (!p->unreach)
+			continue;
+		for (k = 0; k < x->ncn && !kc; k++)
+			if ((x->cn[k].cli >= 0 && addr_eq(p->dst, srv_addr(&x->cn[k]))) ||
+			    (p->sport && p->sport == cli_port(&x->cn[k]) &&
+			     p->dport == srv_port(&x->cn[k])))
+				kc = &x->cn[k], t0 = p->t;
+	}
+	if (!kc || (x->have_server && !addr_eq(srv_addr(kc), x->server)))
+		return;
+	quiet = next_from(x, srv_addr(kc), t0, 0);
+	for (i = 0; i < x->c->n; i++)
+		n += x->c->p[i].unreach && x->c->p[i].t >= t0 && x->c->p[i].t < quiet;
+	for (l = 0; l < x->nep; l++)
+		if (x->ep[l].type == C_LINK_DOWN && x->ep[l].end >= t0 &&
+		    (isnan(x->ep[l].call) || x->ep[l].call <= quiet))
+			return;		/* the SYNs already tell it */
+	if (!(e = new_ep(x, C_LINK_DOWN, kc - x->cn)))
+		return;
+	e->fin = t0;		/* the silence's start, as a FIN window's */
+	e->end = isfinite(quiet) ? quiet : x->cap_hi;
+	fact(e, 1, "%d ICMP host unreachable for the server (%s) over %.1f s, nothing from "
+	     "it meanwhile: the client could not resolve its address", n, e->srv, e->end - t0);
+	fact(e, 0, "no unanswered SYN of the request in the capture: its call is not known");
+	if (isfinite(quiet)) {
+		after(x, e, kc - x->cn, quiet);
+		fact(e, 1, "the server was heard again %.1f s after the first unreachable", quiet - t0);
+	}
+}
+
 /* @p repeats the call of an svc-sleep episode on the same connection (same XID, or same
  * length while that call was unanswered when the capture has no XIDs) */
 static int resent(struct ctx *x, int k, const struct ex_pkt *p)
@@ -704,6 +753,8 @@ static double fit(struct ctx *x, const struct ex_line *l, const struct episode *
 			return -1;
 		return fabs(t - e->call);
 	case EX_TRYING:
+		if (e->type == C_LINK_DOWN && isnan(e->call))
+			return t >= e->fin && t <= e->end + res ? 0.5 : -1;
 		if (e->type == C_FIN_BLACKHOLE)
 			return t >= e->fin && t <= (isnan(e->syn) ? e->end + 120 : e->syn) + res ?
 			       0.5 : -1;
@@ -758,7 +809,8 @@ static int score(struct ctx *x, double o, int *exact)
 		for (k = 0; k < x->nep; k++)
 			if (fits(x, l, &x->ep[k], o)) {
 				s += l->kind == EX_OK ? 2 : 1;
-				*exact += !(l->kind == EX_TRYING && x->ep[k].type == C_FIN_BLACKHOLE);
+				*exact += !(l->kind == EX_TRYING && (x->ep[k].type == C_FIN_BLACKHOLE ||
+							       isnan(x->ep[k].call)));
 				break;
 			}
 	}
@@ -768,7 +820,7 @@ static int score(struct ctx *x, double o, int *exact)
 static void align(struct ctx *x)
 {
 	double best_o = 0, o;
-	int best = 0, best_exact = 0, s, exact, k;
+	int best = 0, best_exact = 0, s, exact, k, wall0;
 	unsigned int i;
 
 	if (!x->c->have || !x->nep || x->lg->clock == EX_CLOCK_NONE)
@@ -776,6 +828,7 @@ static void align(struct ctx *x)
 	/* wall clocks on both sides: try them as they are first */
 	if (x->lg->clock == EX_CLOCK_WALL)
 		best = score(x, 0, &best_exact);
+	wall0 = best > 0;
 	for (i = 0; i < x->lg->n && i < ALIGN_ANCHORS; i++) {
 		const struct ex_line *l = &x->lg->l[i];
 		struct lr_expect ex;
@@ -797,12 +850,14 @@ static void align(struct ctx *x)
 			else
 				continue;
 			s = score(x, o, &exact);
-			/* more lines explained wins, then more of them exactly; on wall clocks
-			 * the smaller shift */
-			if (s > best || (s == best && exact > best_exact) ||
-			    (s == best && exact == best_exact && s && x->lg->clock == EX_CLOCK_WALL &&
-			     fabs(o) < fabs(best_o))) {
+			/* more lines explained wins; at a tie, two wall clocks as they are
+			 * (offset 0 is tried first and kept), then more lines fit exactly,
+			 * then, on wall clocks, the smaller shift */
+			if (s > best || (s == best && !wall0 && (exact > best_exact ||
+			    (exact == best_exact && s && x->lg->clock == EX_CLOCK_WALL &&
+			     fabs(o) < fabs(best_o))))) {
 				best = s, best_exact = exact, best_o = o;
+				wall0 = 0;
 			}
 		}
 	}
@@ -810,6 +865,7 @@ static void align(struct ctx *x)
 		x->offset = best_o;
 		x->aligned = 1;
 		x->weak = !best_exact && !(x->lg->clock == EX_CLOCK_WALL && best_o == 0);
+		x->single = best == 1 && !(x->lg->clock == EX_CLOCK_WALL && best_o == 0);
 	}
 }
 
@@ -940,6 +996,11 @@ static void compare(struct ctx *x, const struct ex_line *l, const struct episode
 			printf("the capture has no SYN after it\n");
 		return;
 	}
+	if (isnan(e->call) && l->kind != EX_OK) {
+		printf("      the request's call is not in the capture: its moment cannot be set "
+		       "against the model's %.2f s\n", ex.trying.expect / 1000.0);
+		return;
+	}
 	if (l->kind == EX_OK) {
 		printf("      printed at the reply: %.3f s from packet %u's moment\n",
 		       l->t + x->offset - e->reply, e->reply_no);
@@ -1050,7 +1111,7 @@ static void timeline(struct ctx *x, const struct episode *e)
 	struct event ev[2 * LR_MAX_SEGS + 64];
 	int n = 0, i;
 	unsigned int l;
-	double t0 = e->type == C_FIN_BLACKHOLE ? e->fin : e->call;
+	double t0 = e->type == C_FIN_BLACKHOLE || isnan(e->call) ? e->fin : e->call;
 	const char *rx = e->type == C_PORTMAP ? "SYN to 111 (retransmission)" :
 			 e->type == C_LINK_DOWN ? "SYN, unanswered" :
 			 e->type == C_SVC_SLEEP ? "request re-sent, ACKed" : "FIN retransmission";
@@ -1059,7 +1120,10 @@ static void timeline(struct ctx *x, const struct episode *e)
 		ev[n].t = (tt); snprintf(ev[n].what, sizeof(ev[n].what), __VA_ARGS__); n++; } } while (0)
 	if (isnan(t0))
 		return;
-	if (e->type == C_FIN_BLACKHOLE) {
+	if (e->type == C_LINK_DOWN && isnan(e->call)) {
+		EV(e->fin, "first ICMP host unreachable for the server");
+		EV(e->end, "the server heard again");
+	} else if (e->type == C_FIN_BLACKHOLE) {
 		EV(e->fin, "FIN from port %u, never answered", e->cport);
 		for (i = 1; i < e->n_fin_at; i++)
 			EV(e->fin_at[i], "%s", rx);
@@ -1155,6 +1219,7 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 			find_link_down(&x, k);
 			find_svc_sleep(&x, k);
 		}
+		find_unreach(&x);
 		align(&x);
 	}
 
@@ -1181,6 +1246,9 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 		if (x.aligned && x.weak)
 			printf("explain: clocks aligned loosely: log + %.3f s = capture time is a guess "
 			       "(a still trying line can sit anywhere in the FIN window)\n", x.offset);
+		else if (x.aligned && x.single)
+			printf("explain: clocks aligned on one line alone: log + %.3f s = capture time "
+			       "(that line agrees with the model by construction)\n", x.offset);
 		else if (x.aligned)
 			printf("explain: clocks aligned: log + %.3f s = capture time\n", x.offset);
 		else
@@ -1297,7 +1365,7 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 		if (callback)
 			printf("%s%s", primary != C_NONE ? " + " : "", class_name[C_CALLBACK]);
 		if (pe)
-			conf = confidence(&x, pe, model_agrees(&x, pe));
+			conf = confidence(&x, pe, !x.single && model_agrees(&x, pe));
 		else if (primary == C_NONE && callback)
 			conf = 1.0;	/* the rule alone: only soft tasks print "timed out" */
 		else
@@ -1323,7 +1391,7 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 				if (pe->ok[k])
 					printf("%s %s", k ? ";" : "", pe->fact[k]);
 			printf("; tied to %d lockd line(s) by time%s\n", pe->lines,
-			       model_agrees(&x, pe) ? "; the model's moment agrees" : "");
+			       !x.single && model_agrees(&x, pe) ? "; the model's moment agrees" : "");
 		}
 		if (outside)
 			printf("note: %u still trying line(s) outside the capture: not classified\n",
