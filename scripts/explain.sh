@@ -87,9 +87,8 @@ run_repro() {
 	"$bin" --case "$dir" --nlm-timeout 10 >"$lab" || true
 	echo
 	echo "side by side: the incident | the lab ($dir, $(head -c 80 "$dir/status"))"
-	paste -d'|' <(sed -n '/^timeline/,/^reproduce/p' "$report" | grep -v '^reproduce' |
-			cut -c1-70 | awk '{ printf "%-70s\n", $0 }') \
-		<(sed -n '/^timeline/,/^reproduce/p' "$lab" | grep -v '^reproduce' | cut -c1-70)
+	pr -m -t -w 150 <(sed -n '/^timeline/,/^reproduce/p' "$report" | grep -v '^reproduce') \
+		<(sed -n '/^timeline/,/^reproduce/p' "$lab" | grep -v '^reproduce')  | expand
 	grep '^class' "$lab" | sed 's/^/lab /'
 	return $rc
 }
