@@ -58,6 +58,27 @@ expect link-down "link-down-setlk with the default nlm_timeout" "$fx/link-down-s
 "$bin" --dmesg "$fx/link-down-setlk.log" --pcap "$fx/link-down-setlk.txt" | grep -q 'fits nlm_timeout=3'
 ok $? "the report names the nlm_timeout the observed interval fits"
 
+# the score over a run (scripts/explain.sh --score, what make check runs on its own run):
+# a run dir made of fixtures, one case dir mislabelled, which must cost a point
+mkcase() {	# mkcase NAME FIXTURE CAPTURE
+	mkdir -p "$tmp/run/mainline/$1"
+	cp "$fx/$2.log" "$tmp/run/mainline/$1/dmesg.client"
+	cp "$fx/$3" "$tmp/run/mainline/$1/capture.pcap"
+	echo "pass: 1 passed, 0 skipped" >"$tmp/run/mainline/$1/status"
+	echo '[{"params": {"nlm_timeout": 3}}]' >"$tmp/run/mainline/$1/timings.json"
+}
+mkcase link-down-setlk link-down-setlk link-down-setlk.pcap
+mkcase portmap-synack-lost-lock portmap-synack-lost-lock portmap-synack-lost-lock.pcapng
+mkcase baseline baseline link-down-setlk.pcap
+LR_BUILD=${bin%/host/lr_explain} "$top/scripts/explain.sh" --score "$tmp/run" >"$tmp/score" 2>/dev/null
+[ $? -eq 0 ] && grep -q '^# explain score: 3/3 ' "$tmp/score"
+ok $? "--score over a run of three case dirs: 3/3" "$(grep score "$tmp/score")"
+mkcase svc-sleep-lock link-down-setlk link-down-setlk.pcap	# link-down evidence, svc-sleep name
+LR_BUILD=${bin%/host/lr_explain} "$top/scripts/explain.sh" --score "$tmp/run" >"$tmp/score" 2>/dev/null
+[ $? -ne 0 ] && grep -q '^# explain score: 3/4 ' "$tmp/score" &&
+	grep -q "^not ok .*svc-sleep-lock: got 'link-down', expected 'svc-sleep'" "$tmp/score"
+ok $? "--score fails a case dir whose evidence is another impairment's: 3/4" "$(grep -v '^ok' "$tmp/score")"
+
 # --- the seed's incidents ---------------------------------------------------------
 declare -A seed_want=([0619]="portmap-synack-lost + timed-out-callback" [0622]=fin-blackhole
 		      [0825]=fin-blackhole [linkdown]=link-down)
