@@ -54,6 +54,7 @@ mutants:	## kernel mutants (tests/mutants.list): each must fail its cases; MUTAN
 	@MUTANTS="$(MUTANTS)" scripts/mutants.sh
 
 explain:	## a customer's log (+capture) -> the failure, the model, the case: DMESG=f [PCAP=f] [RUN=1]
+	@test -n "$(DMESG)" || { echo "lockd-repro: make explain needs DMESG=file (the client's kernel log)" >&2; exit 2; }
 	@scripts/explain.sh $(if $(RUN),--run) --dmesg "$(DMESG)" $(if $(PCAP),--pcap "$(PCAP)") \
 		$(if $(filter command line environment,$(origin KERNEL)),--kernel "$(KERNEL)") \
 		$(if $(NLM_TIMEOUT),--nlm-timeout "$(NLM_TIMEOUT)") $(if $(SERVER),--server "$(SERVER)") \

@@ -50,6 +50,19 @@ static void watchdog(int sig)
 	_exit(2);
 }
 
+/* customers send logs and captures compressed: name it instead of "not a capture" */
+static void not_compressed(const char *path, const char *b, size_t n)
+{
+	if (n >= 2 && (unsigned char)b[0] == 0x1f && (unsigned char)b[1] == 0x8b)
+		die(path, "gzip-compressed: gunzip it first");
+	if (n >= 4 && !memcmp(b, "\x28\xb5\x2f\xfd", 4))
+		die(path, "zstd-compressed: unzstd it first");
+	if (n >= 6 && !memcmp(b, "\xfd" "7zXZ", 5))
+		die(path, "xz-compressed: unxz it first");
+	if (n >= 4 && !memcmp(b, "PK\x03\x04", 4))
+		die(path, "a zip archive: unpack it first");
+}
+
 /* the whole file, NUL-terminated, at most EX_MAX_INPUT bytes */
 static char *slurp(const char *path, size_t *len)
 {
@@ -98,6 +111,7 @@ static void read_log(struct ex_log *lg, const char *path, int server)
 	size_t n;
 	char *b = slurp(path, &n);
 
+	not_compressed(path, b, n);
 	if (ex_log_parse(lg, b, n, server))
 		die(path, ex_err);
 	free(b);
@@ -109,6 +123,7 @@ static void read_cap(struct ex_cap *c, const char *path)
 	char *b = slurp(path, &n);
 	int kind = ex_cap_sniff(b, n), err;
 
+	not_compressed(path, b, n);
 	if (kind < 0)
 		die(path, "neither pcap/pcapng nor text (no capture magic, control characters)");
 	err = kind ? ex_pcap_parse(c, b, n) : ex_text_parse(c, b, n);

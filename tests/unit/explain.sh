@@ -170,6 +170,9 @@ two "300 MB capture" --dmesg "$fx/seed-0622.log" --pcap "$tmp/huge"
 two "a directory as log" --dmesg "$tmp"
 two "a missing file" --dmesg "$tmp/missing"
 two "an unknown kernel name" --dmesg "$fx/seed-0622.log" --kernel foo
+gzip -c "$fx/link-down-setlk.pcap" >"$tmp/c.pcap.gz"
+two "a gzip-compressed capture" --dmesg "$fx/link-down-setlk.log" --pcap "$tmp/c.pcap.gz"
+grep -q 'gunzip it first' "$tmp/err"; ok $? "a compressed capture is named so"
 
 # many lines and many stalls: bounded work, not a hang (tests/explain/many.awk)
 awk -v N=300 -v JUNK=50000 -v CAP="$tmp/many.cap" -v LOG="$tmp/many.log" -f "$top/tests/explain/many.awk"
