@@ -66,7 +66,8 @@ static int same_conn(const struct conn *k, const struct ex_pkt *p)
 		k->ap == p->dport);
 }
 
-/* RPC rows of a text list without ports: the ports of the last TCP row between the two */
+/* RPC rows of a text list without ports: the ports of the last TCP row between the two;
+ * rows of an unknown protocol: TCP or UDP by the rows before them */
 static void inherit_ports(struct ex_cap *c)
 {
 	unsigned int i;
@@ -75,6 +76,19 @@ static void inherit_ports(struct ex_cap *c)
 	for (i = 0; i < c->n; i++) {
 		struct ex_pkt *p = &c->p[i];
 
+		/* a row another dissector named: the TCP segment of a connection seen
+		 * shortly before, or UDP */
+		if (p->proto == EX_PROTO_GUESS) {
+			p->proto = 17;
+			for (j = (int)i - 1; j >= 0 && j > (int)i - 256; j--)
+				if (c->p[j].proto == 6 && ((c->p[j].sport == p->sport &&
+				    c->p[j].dport == p->dport) || (c->p[j].sport == p->dport &&
+				    c->p[j].dport == p->sport)) && p->sport) {
+					p->proto = 6;
+					break;
+				}
+			continue;
+		}
 		if (p->proto != 6 || p->sport || p->dport)
 			continue;
 		for (j = (int)i - 1; j >= 0 && j > (int)i - 256; j--) {
@@ -531,7 +545,8 @@ static void find_svc_sleep(struct ctx *x, int k)
 		/* a call (decoded), or any client data when the capture names none; not a
 		 * re-send of a call already taken */
 		if (!is_cli(kc, p) || !p->len || p->retrans ||
-		    (c->decoded && (p->rpc != EX_RPC_CALL || !p->nlm)) || resent(x, k, p))
+		    (c->decoded && p->rpc != EX_RPC_CALL) || p->rpc == EX_RPC_REPLY ||
+		    (p->rpc == EX_RPC_CALL && !p->nlm) || resent(x, k, p))
 			continue;
 		for (m = x->next[j], steps = 0; m >= 0 && steps < SVC_SCAN; m = x->next[m], steps++) {
 			q = &c->p[m];

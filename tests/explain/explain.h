@@ -73,6 +73,10 @@ void ex_log_set_year(struct ex_log *lg, int year);
 void ex_log_free(struct ex_log *lg);
 
 /* ---- the capture ---- */
+/* a text row named by another dissector (episodes.c: TCP when its ports are a TCP
+ * connection's, else UDP) */
+#define EX_PROTO_GUESS	255
+
 #define EX_F_FIN	0x01
 #define EX_F_SYN	0x02
 #define EX_F_RST	0x04
@@ -85,7 +89,7 @@ struct ex_pkt {
 	double t;		/* seconds since the epoch as the capture gives it */
 	uint8_t src[16], dst[16];	/* IPv4 as ::ffff:a.b.c.d */
 	uint16_t sport, dport;
-	uint8_t proto;		/* 6 TCP, 17 UDP, 1 ICMP, 0 ARP */
+	uint8_t proto;		/* 6 TCP, 17 UDP, 1 ICMP, 0 ARP, EX_PROTO_GUESS */
 	uint8_t flags;		/* EX_F_* */
 	uint8_t rpc;		/* enum ex_rpc */
 	uint8_t unreach;	/* ICMP destination unreachable about dst */
@@ -104,7 +108,7 @@ struct ex_cap {
 	struct ex_pkt *p;
 	unsigned int n, cap;
 	int have;		/* a capture was given */
-	int decoded;		/* RPC payloads were read (pcap) or named (text) */
+	int decoded;		/* every RPC call is known as one (pcap: its payload read) */
 	const char *format;	/* "pcap", "pcapng", "tcpdump text", "wireshark text" */
 	unsigned int skipped;	/* text lines that were not packets */
 };

@@ -369,8 +369,17 @@ static int wireshark_row(struct ex_pkt *p, const char **f, const char **fe, int 
 		p->proto = 1;
 	else if (!strcmp(proto, "ARP"))
 		p->proto = 0;
-	else
+	else if (!strcmp(proto, "UDP") || !strcmp(proto, "DNS") || !strcmp(proto, "NTP") ||
+		 !strcmp(proto, "MDNS") || !strcmp(proto, "DHCP") || !strcmp(proto, "SSDP"))
 		p->proto = 17;
+	else
+		p->proto = EX_PROTO_GUESS;	/* a dissector's guess on a random port (lockd's
+						 * is, and tshark named its records "DLEP"):
+						 * TCP if its ports are a TCP connection's */
+	if (p->proto == EX_PROTO_GUESS) {
+		p->flags = EX_F_ACK | EX_F_PSH;
+		p->len = 1;
+	}
 	if (p->proto == 6 && strcmp(proto, "TCP")) {
 		p->flags = EX_F_ACK | EX_F_PSH;
 		p->len = 1;	/* an RPC record: payload, its size not in the list */
@@ -543,6 +552,8 @@ int ex_text_parse(struct ex_cap *c, const char *buf, size_t len)
 		return -EINVAL;
 	}
 	c->format = ws >= td ? "Wireshark packet list (text)" : "tcpdump -nn -tttt text";
-	c->decoded = ws >= td;
+	/* a list names the RPC rows its dissectors knew, not all of them (a lockd on a
+	 * random port may be shown as anything): never "every call is named" */
+	c->decoded = 0;
 	return 0;
 }
