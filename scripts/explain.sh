@@ -10,9 +10,10 @@
 #   scripts/explain.sh --case RESULTS/<run>/<kernel>/<case>     one case dir of a run
 #   scripts/explain.sh --score RESULTS/<run>
 #       TAP: every passed case dir of the run classified from its own dmesg.client,
-#       dmesg.server and capture.pcap, against the impairment its name says; then
-#       "# explain score: K/N". A case whose logs have no "not responding" line (a TEST
-#       or UNLOCK alone never stalls on svc-sleep) must come out as none.
+#       dmesg.server and capture (as capture.pcap, as its timeline.txt and as tcpdump
+#       text), against the impairment its name says; then "# explain score: K/N". A case
+#       whose logs have no "not responding" line (a TEST or UNLOCK alone never stalls on
+#       svc-sleep) must come out as none.
 # Exit: lr_explain's (0 a report, 2 unreadable input); --run: that, then the case's
 # (0 passed, 1 failed); --score: 0 when every case scored.
 set -u
@@ -42,31 +43,55 @@ case_nlm() {
 	grep -o '"nlm_timeout": [0-9]*' "$1/timings.json" 2>/dev/null | head -1 | grep -o '[0-9]*$'
 }
 
+# classify CASE_DIR CAPTURE: the class lr_explain gives the case dir's logs with CAPTURE
+classify() {
+	local dir=$1 cap=$2 nlm
+	nlm=$(case_nlm "$dir")
+	"$bin" --dmesg "$dir/dmesg.client" \
+		$( [ -f "$dir/dmesg.server" ] && echo --dmesg-server "$dir/dmesg.server") \
+		--pcap "$cap" ${nlm:+--nlm-timeout "$nlm"} 2>&1 |
+		sed -n 's/^class: \([^(]*\).*/\1/p' | sed 's/ *$//'
+}
+
+# every passed case dir, from each form of its capture: capture.pcap (libpcap), its
+# timeline.txt (tshark's packet list, as customers paste Wireshark's) and, with tcpdump
+# here, `tcpdump -nn -tttt` of it
 score() {
-	local run=$1 dir n=0 good=0 scored=0 want got nlm
+	local run=$1 dir n=0 good=0 scored=0 want got name form cap tmp
 	[ -d "$run" ] || die "--score: no run directory $run"
+	tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' RETURN
 	for dir in "$run"/*/*/; do
 		dir=${dir%/}
 		[ -f "$dir/dmesg.client" ] || continue
-		n=$((n + 1))
+		name=$(basename "$(dirname "$dir")")/$(basename "$dir")
 		if ! grep -q '^pass' "$dir/status" 2>/dev/null; then
-			echo "ok $n - $(basename "$(dirname "$dir")")/$(basename "$dir") # SKIP the case did not pass: $(head -c 100 "$dir/status" 2>/dev/null)"
+			n=$((n + 1))
+			echo "ok $n - $name # SKIP the case did not pass: $(head -c 100 "$dir/status" 2>/dev/null)"
 			continue
 		fi
-		scored=$((scored + 1))
 		want=$(expected "$dir")
-		nlm=$(case_nlm "$dir")
-		got=$("$bin" --case "$dir" ${nlm:+--nlm-timeout "$nlm"} 2>&1 |
-			sed -n 's/^class: \([^(]*\).*/\1/p' | sed 's/ *$//')
-		if [ "$got" = "$want" ]; then
-			good=$((good + 1))
-			echo "ok $n - $(basename "$(dirname "$dir")")/$(basename "$dir"): $got"
-		else
-			echo "not ok $n - $(basename "$(dirname "$dir")")/$(basename "$dir"): got '$got', expected '$want'"
-		fi
+		for form in pcap tshark tcpdump; do
+			case $form in
+			pcap) cap=$dir/capture.pcap ;;
+			tshark) cap=$dir/timeline.txt ;;
+			tcpdump) cap=$tmp/tcpdump.txt
+				command -v tcpdump >/dev/null &&
+					TZ=UTC tcpdump -nn -tttt -r "$dir/capture.pcap" >"$cap" 2>/dev/null ||
+					rm -f "$cap" ;;
+			esac
+			[ -s "$cap" ] || continue
+			n=$((n + 1)) scored=$((scored + 1))
+			got=$(classify "$dir" "$cap")
+			if [ "$got" = "$want" ]; then
+				good=$((good + 1))
+				echo "ok $n - $name ($form): $got"
+			else
+				echo "not ok $n - $name ($form): got '$got', expected '$want'"
+			fi
+		done
 	done
 	echo "1..$n"
-	echo "# explain score: $good/$scored passed case dirs classified as their own impairment"
+	echo "# explain score: $good/$scored (passed case dirs x capture forms) classified as their own impairment"
 	[ "$scored" -gt 0 ] && [ "$good" -eq "$scored" ]
 }
 

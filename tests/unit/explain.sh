@@ -71,13 +71,13 @@ mkcase link-down-setlk link-down-setlk link-down-setlk.pcap
 mkcase portmap-synack-lost-lock portmap-synack-lost-lock portmap-synack-lost-lock.pcapng
 mkcase baseline baseline link-down-setlk.pcap
 LR_BUILD=${bin%/host/lr_explain} "$top/scripts/explain.sh" --score "$tmp/run" >"$tmp/score" 2>/dev/null
-[ $? -eq 0 ] && grep -q '^# explain score: 3/3 ' "$tmp/score"
-ok $? "--score over a run of three case dirs: 3/3" "$(grep score "$tmp/score")"
+[ $? -eq 0 ] && grep -q '^# explain score: 6/6 ' "$tmp/score"
+ok $? "--score over a run of three case dirs, pcap and tcpdump text each: 6/6" "$(grep score "$tmp/score")"
 mkcase svc-sleep-lock link-down-setlk link-down-setlk.pcap	# link-down evidence, svc-sleep name
 LR_BUILD=${bin%/host/lr_explain} "$top/scripts/explain.sh" --score "$tmp/run" >"$tmp/score" 2>/dev/null
-[ $? -ne 0 ] && grep -q '^# explain score: 3/4 ' "$tmp/score" &&
-	grep -q "^not ok .*svc-sleep-lock: got 'link-down', expected 'svc-sleep'" "$tmp/score"
-ok $? "--score fails a case dir whose evidence is another impairment's: 3/4" "$(grep -v '^ok' "$tmp/score")"
+[ $? -ne 0 ] && grep -q '^# explain score: 6/8 ' "$tmp/score" &&
+	grep -q "^not ok .*svc-sleep-lock (pcap): got 'link-down', expected 'svc-sleep'" "$tmp/score"
+ok $? "--score fails a case dir whose evidence is another impairment's: 6/8" "$(grep -v '^ok' "$tmp/score")"
 
 # --- the seed's incidents ---------------------------------------------------------
 declare -A seed_want=([0619]="portmap-synack-lost + timed-out-callback" [0622]=fin-blackhole
