@@ -620,8 +620,12 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 			       "name)" : "in the client's log: its GRANTED_RES to the server");
 		}
 		if (e) {
-			SAY("      printed by: %s of episode [%d] %s (%s:%u -> %s:%u)\n",
-			       l->kind == EX_TIMEDOUT ? "the callback beside" : proc_str(e->proc),
+			char xs[24] = "";
+
+			if (e->xid && l->kind != EX_TIMEDOUT)
+				snprintf(xs, sizeof(xs), " XID 0x%08x", e->xid);
+			SAY("      printed by: %s%s of episode [%d] %s (%s:%u -> %s:%u)\n",
+			       l->kind == EX_TIMEDOUT ? "the callback beside" : proc_str(e->proc), xs,
 			       x.line_ep[i] + 1, class_name[e->type], e->cli, e->cport, e->srv,
 			       e->sport);
 			if (show)

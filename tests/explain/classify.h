@@ -38,7 +38,8 @@ struct episode {
 	char fact[MAX_FACTS][200];
 	int lines;		/* lockd lines tied to it */
 	int kind_lines[EX_NKINDS];	/* of each kind */
-	uint32_t xid, len;	/* svc-sleep: the call's */
+	uint32_t xid, len;	/* the request's XID (0 unknown); svc-sleep: its length */
+	unsigned int req_no;	/* the request's packet, when it went out after the stall */
 	int model_state;	/* 0 not asked yet, 1 ex holds the model's answer, -1 none */
 	struct lr_expect ex;
 };

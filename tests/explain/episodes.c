@@ -271,8 +271,36 @@ static void after(struct ctx *x, struct episode *e, int k, double t)
 	if (r >= 0) {
 		e->reply = x->c->p[r].t;
 		e->reply_no = x->c->p[r].no;
-		if (call >= 0)
+		if (call >= 0) {
 			nlm_of(x, e, call);
+			e->xid = x->c->p[call].xid;
+			e->req_no = x->c->p[call].no;
+		}
+	}
+}
+
+/* portmap: the request that waited for the port goes out once a lookup succeeds, on a
+ * connection to the server's lockd (not 111, not 2049): its reply prints the OK */
+static void held_request(struct ctx *x, struct episode *e, int k)
+{
+	int l;
+
+	for (l = 0; l < x->ncn; l++) {
+		const struct conn *n = &x->cn[l];
+
+		if (l == k || srv_port(n) == 111 || srv_port(n) == 2049 ||
+		    !addr_eq(srv_addr(n), srv_addr(&x->cn[k])) ||
+		    x->c->p[n->last].t < e->call)
+			continue;
+		after(x, e, l, e->call);
+		if (!isnan(e->reply)) {
+			fact(e, 1, "then %s went out on %u -> %u, lockd's port (packet %u), and was "
+			     "answered (packet %u)", proc_str(e->proc), cli_port(n), srv_port(n),
+			     e->req_no, e->reply_no);
+			/* the episode names the request's connection from now on */
+			e->cport = cli_port(n), e->sport = srv_port(n);
+			return;
+		}
 	}
 }
 
@@ -322,6 +350,7 @@ static void find_portmap(struct ctx *x, int k)
 	if (!syn)
 		fact(e, 0, "the first SYN is not in the capture: the call's moment is taken "
 		     "from the first SYN-ACK");
+	held_request(x, e, k);
 }
 
 static void find_fin(struct ctx *x, int k)
