@@ -13,7 +13,8 @@
 #       dmesg.server and capture (as capture.pcap, as its timeline.txt and as tcpdump
 #       text), against the impairment its name says; then "# explain score: K/N". A case
 #       whose logs have no "not responding" line (a TEST or UNLOCK alone never stalls on
-#       svc-sleep) must come out as none.
+#       svc-sleep) must come out as none; every other must print this very case as the
+#       reproduction.
 # Exit: lr_explain's (0 a report, 2 unreadable input); --run: that, then the case's
 # (0 passed, 1 failed); --score: 0 when every case scored.
 set -u
@@ -57,7 +58,7 @@ classify() {
 # timeline.txt (tshark's packet list, as customers paste Wireshark's) and, with tcpdump
 # here, `tcpdump -nn -tttt` of it
 score() {
-	local run=$1 dir n=0 good=0 scored=0 want got name form cap tmp
+	local run=$1 dir n=0 good=0 scored=0 bad=0 want got name form cap tmp
 	[ -d "$run" ] || die "--score: no run directory $run"
 	tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' RETURN
 	for dir in "$run"/*/*/; do
@@ -89,10 +90,21 @@ score() {
 				echo "not ok $n - $name ($form): got '$got', expected '$want'"
 			fi
 		done
+		# the reproduction it prints is this very case (the pcap's report)
+		[ "$want" = none ] && continue
+		n=$((n + 1))
+		got=$("$bin" --case "$dir" $(nlm=$(case_nlm "$dir"); echo ${nlm:+--nlm-timeout $nlm}) 2>&1 |
+			sed -n 's/^reproduce: make run CASE=\([^ ]*\) .*/\1/p')
+		if [ "${got//\//-}" = "$(basename "$dir")" ]; then
+			echo "ok $n - $name: reproduce names CASE=$got"
+		else
+			echo "not ok $n - $name: reproduce names CASE='$got'"; bad=$((bad + 1))
+		fi
 	done
 	echo "1..$n"
 	echo "# explain score: $good/$scored (passed case dirs x capture forms) classified as their own impairment"
-	[ "$scored" -gt 0 ] && [ "$good" -eq "$scored" ]
+	[ "$bad" -eq 0 ] || echo "# $bad reproduction command(s) name another case"
+	[ "$scored" -gt 0 ] && [ "$good" -eq "$scored" ] && [ "$bad" -eq 0 ]
 }
 
 # --run: the printed reproduction, run; then both timelines side by side

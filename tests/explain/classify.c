@@ -746,17 +746,26 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 			cs = op;
 			break;
 		case C_SVC_SLEEP: {
-			int procs = 0;
+			int procs = 0, nonblock = 0;
 
-			for (k = 0; k < x.nep; k++)
-				if (x.ep[k].type == C_SVC_SLEEP && x.ep[k].lines && x.ep[k].proc >= 0)
-					procs |= 1 << (x.ep[k].proc & 15);
-			if (procs & (1 << 3))
+			/* the requests stalled beside the one tied to the line: the suite's
+			 * case with the same mix (tests/svc_sleep.c) */
+			for (k = 0; pe && k < x.nep; k++) {
+				const struct episode *o2 = &x.ep[k];
+
+				if (o2->type != C_SVC_SLEEP || o2->proc < 0 || o2->conn != pe->conn ||
+				    o2->call > pe->end || o2->end < pe->call)
+					continue;
+				procs |= 1 << (o2->proc & 15);
+				nonblock |= o2->proc == 2 && o2->block == 0;
+			}
+			if (procs & (1 << 3))		/* CANCEL: a killed F_SETLKW */
 				cs = "svc-sleep/kill_setlkw";
 			else if ((procs & (1 << 2)) && (procs & (1 << 1)))
 				cs = "svc-sleep/getlk_behind_lock";
 			else if ((procs & (1 << 2)) && (procs & (1 << 4)))
-				cs = "svc-sleep/unlock_behind_lock";
+				/* the async UNLOCK of a killed F_SETLK, or another's behind F_SETLKW */
+				cs = nonblock ? "svc-sleep/kill_setlk" : "svc-sleep/unlock_behind_lock";
 			else {
 				snprintf(op, sizeof(op), "svc-sleep/%s", pe ? op_of(pe) : "lock");
 				cs = op;
