@@ -276,6 +276,11 @@ int ex_pcap_parse(struct ex_cap *c, const char *buf, size_t len)
 	} else if (!err && !frames) {
 		snprintf(ex_err, sizeof(ex_err), "%s without a single frame", c->format);
 		err = -EINVAL;
+	} else if (!err && !c->n) {
+		snprintf(ex_err, sizeof(ex_err), "%s of %u frames, none IPv4, IPv6 or ARP (link "
+			 "type %s)", c->format, frames, pcap_datalink_val_to_name(dlt) ?
+			 pcap_datalink_val_to_name(dlt) : "unknown");
+		err = -EINVAL;
 	}
 	pcap_close(pc);
 	return err;

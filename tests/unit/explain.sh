@@ -170,6 +170,12 @@ two "300 MB capture" --dmesg "$fx/seed-0622.log" --pcap "$tmp/huge"
 two "a directory as log" --dmesg "$tmp"
 two "a missing file" --dmesg "$tmp/missing"
 two "an unknown kernel name" --dmesg "$fx/seed-0622.log" --kernel foo
+awk 'BEGIN { for (i = 0; i <= 100000; i++) printf "[%d.000000] lockd: server 10.0.0.1 OK\n", i }' >"$tmp/many-lines"
+two "100001 lockd lines" --dmesg "$tmp/many-lines"
+# a pcap of USB frames: libpcap reads it, nothing in it is a packet of ours
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\xbd\0\0\0' >"$tmp/usb.pcap"
+printf '\x01\0\0\0\0\0\0\0\x04\0\0\0\x04\0\0\0abcd' >>"$tmp/usb.pcap"
+two "a pcap without one IP frame" --dmesg "$fx/seed-0622.log" --pcap "$tmp/usb.pcap"
 gzip -c "$fx/link-down-setlk.pcap" >"$tmp/c.pcap.gz"
 two "a gzip-compressed capture" --dmesg "$fx/link-down-setlk.log" --pcap "$tmp/c.pcap.gz"
 grep -q 'gunzip it first' "$tmp/err"; ok $? "a compressed capture is named so"
