@@ -380,19 +380,20 @@ static void print_episode(struct ctx *x, int k, int tied)
 	printf("  [%d] %s at %s (%s:%u -> %s:%u)%s\n", k + 1, class_name[e->type], b, e->cli,
 	       e->cport, e->srv, e->sport, tied ? "" : "  (no lockd line tied to it)");
 	for (f = 0; f < e->nfacts; f++)
-		printf("      %s %s\n", e->ok[f] ? "+" : "-", e->fact[f]);
+		printf("      %s %s\n", e->ok[f] > 0 ? "+" : e->ok[f] < 0 ? "." : "-", e->fact[f]);
 }
 
-static double confidence(struct ctx *x, const struct episode *e, int model_ok)
+/* the share of the pattern's facts seen (notes do not count), the line tied to it in
+ * time counting as two, the model agreeing as one */
+static double confidence(const struct episode *e, int model_ok)
 {
 	int f, have = 0, all = 0;
 
 	for (f = 0; f < e->nfacts; f++)
-		have += e->ok[f], all++;
-	/* tied to a lockd line by time: 2 facts' worth; the model agreeing: 1 */
+		if (e->ok[f] >= 0)
+			have += e->ok[f], all++;
 	have += e->lines ? 2 : 0, all += 2;
 	have += model_ok, all += 1;
-	(void)x;
 	return all ? (double)have / all : 0;
 }
 
@@ -688,7 +689,7 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 		if (callback)
 			printf("%s%s", primary != C_NONE ? " + " : "", class_name[C_CALLBACK]);
 		if (pe)
-			conf = confidence(&x, pe, !x.single && model_agrees(&x, pe));
+			conf = confidence(pe, !x.single && model_agrees(&x, pe));
 		else if (primary == C_NONE && callback)
 			conf = 1.0;	/* the rule alone: only soft tasks print "timed out" */
 		else
@@ -711,7 +712,7 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 		if (pe) {
 			printf("decided by:");
 			for (k = 0; k < pe->nfacts; k++)
-				if (pe->ok[k])
+				if (pe->ok[k] > 0)
 					printf("%s %s", k ? ";" : "", pe->fact[k]);
 			printf("; tied to %d lockd line(s) by time%s\n", pe->lines,
 			       !x.single && model_agrees(&x, pe) ? "; the model's moment agrees" : "");

@@ -34,7 +34,7 @@ struct episode {
 	int n_syn_at, n_fin_at;
 	char cli[48], srv[48];
 	unsigned int cport, sport;
-	int nfacts, ok[MAX_FACTS];
+	int nfacts, ok[MAX_FACTS];	/* 1 seen, 0 missing, -1 a note (no weight) */
 	char fact[MAX_FACTS][200];
 	int lines;		/* lockd lines tied to it */
 	int kind_lines[EX_NKINDS];	/* of each kind */

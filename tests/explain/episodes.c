@@ -348,7 +348,7 @@ static void find_portmap(struct ctx *x, int k)
 	fact(e, gap, "the client kept retransmitting its SYN (%d times): its stack never "
 	     "saw the SYN-ACKs, they were lost between the wire and its TCP", syn > 0 ? syn - 1 : 0);
 	if (!syn)
-		fact(e, 0, "the first SYN is not in the capture: the call's moment is taken "
+		fact(e, -1, "the first SYN is not in the capture: the call's moment is taken "
 		     "from the first SYN-ACK");
 	held_request(x, e, k);
 }
@@ -476,7 +476,10 @@ static void find_link_down(struct ctx *x, int k)
 	memcpy(e->syn_at, at, syn * sizeof(double));
 	fact(e, 1, "%s:%u -> %s:%u: %d SYN over %.1f s, nothing at all from %s meanwhile "
 	     "(on any connection)", e->cli, e->cport, e->srv, e->sport, syn, e->end - t0, e->srv);
-	fact(e, unreach > 0, "%d ICMP host unreachable for %s", unreach, e->srv);
+	if (unreach)
+		fact(e, 1, "%d ICMP host unreachable for %s", unreach, e->srv);
+	else	/* a valid neighbour entry sends the SYNs without asking */
+		fact(e, -1, "no ICMP host unreachable for %s", e->srv);
 	if (!isnan(answer)) {
 		after(x, e, k, answer);
 		fact(e, 1, "the server was heard again %.1f s after the first SYN, this connect "
@@ -559,8 +562,8 @@ static int resent(struct ctx *x, int k, const struct ex_pkt *p)
 static void find_svc_sleep(struct ctx *x, int k)
 {
 	struct conn *kc = &x->cn[k];
-	int j, n;
 	struct ex_cap *c = x->c;
+	int j;
 
 	if (srv_port(kc) == 111 || srv_port(kc) == 2049)
 		return;
@@ -579,6 +582,8 @@ static void find_svc_sleep(struct ctx *x, int k)
 			continue;
 		for (m = x->next[j], steps = 0; m >= 0 && steps < SVC_SCAN; m = x->next[m], steps++) {
 			q = &c->p[m];
+			/* the answer: the server's next data on the connection, its XID
+			 * when both are known */
 			if (!is_cli(kc, q) && q->len &&
 			    (!q->xid || !p->xid || q->xid == p->xid || q->rpc != EX_RPC_REPLY)) {
 				r = m;
@@ -593,11 +598,9 @@ static void find_svc_sleep(struct ctx *x, int k)
 					at[resends] = q->t;
 				resends++;
 			}
-			if (is_cli(kc, q) && q->len && p->xid && q->xid && q->xid != p->xid &&
-			    !q->retrans)
-				continue;
 		}
-		n = r >= 0 ? 0 : 1;
+		/* answered before any retransmission timer could fire (nlm_timeout >= 3 s)
+		 * and never re-sent: a normal call; nothing ACKed: not this pattern */
 		if ((r >= 0 && c->p[r].t - p->t < 2.5 && !resends) || !acked ||
 		    (r < 0 && c->p[kc->last].t - p->t < 2.5))
 			continue;
@@ -622,14 +625,15 @@ static void find_svc_sleep(struct ctx *x, int k)
 		     p->no, ack_t - p->t);
 		fact(e, resends > 0, "re-sent %d time(s) on the same connection (the server "
 		     "took it in and kept it)", resends);
-		if (n)
+		if (r < 0)
 			fact(e, 1, "never answered in the capture (%.1f s to its end)",
 			     c->p[kc->last].t - p->t);
 		else
 			fact(e, 1, "answered %.2f s after the call (packet %u)", e->reply - e->call,
 			     e->reply_no);
-		fact(e, syn_before, "the call opened the connection itself (SYN < 1 s before it)%s",
-		     syn_before ? ": 4.19 takes one minor timeout before the first send" : "");
+		if (syn_before)	/* the model's "LOCK opens the connection" row, not evidence */
+			fact(e, -1, "the call opened the connection itself (SYN < 1 s before it): "
+			     "4.19 takes one minor timeout before the first send");
 	}
 }
 

@@ -176,12 +176,10 @@ static int parse_line(struct ex_log *lg, const char *s, const char *e, int serve
 	int major, minor;
 
 	if ((p = memmem(s, e - s, "Linux version ", 14)) && !lg->kver_major) {
-		p += 14;
-		q = word(p, e, lg->kver, sizeof(lg->kver));
+		word(p + 14, e, lg->kver, sizeof(lg->kver));
 		if (sscanf(lg->kver, "%d.%d", &major, &minor) == 2 && major > 0 && major < 100 &&
 		    minor >= 0 && minor < 1000)
 			lg->kver_major = major, lg->kver_minor = minor;
-		(void)q;
 		return 0;
 	}
 	if (!(p = memmem(s, e - s, "lockd: ", 7)))

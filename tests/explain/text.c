@@ -181,7 +181,6 @@ int ex_is_text(const char *buf, size_t len)
 static void rpc_info(struct ex_pkt *p, const char *proto, const char *s, const char *e)
 {
 	unsigned int i;
-	const char *c;
 
 	p->rpc = has(s, e, " Call") ? EX_RPC_CALL : has(s, e, " Reply") ? EX_RPC_REPLY : 0;
 	if (!p->rpc)
@@ -202,8 +201,7 @@ static void rpc_info(struct ex_pkt *p, const char *proto, const char *s, const c
 		p->stat = has(s, e, "NLM_DENIED_GRACE_PERIOD") ? 4 : has(s, e, "NLM_DENIED_NOLOCKS") ? 2 :
 			  has(s, e, "NLM_BLOCKED") ? 3 : has(s, e, "NLM_DENIED") ? 1 : 0;
 	}
-	c = s;	/* TEST/LOCK Call: Wireshark shows no block flag in the list */
-	(void)c;
+	/* a LOCK call's block flag is not in the list: p->block stays unknown */
 }
 
 /* "871 → 2052 [FIN, ACK] …" or "871 > 2052 …" at the start of a TCP Info */
