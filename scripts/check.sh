@@ -2,16 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # check.sh: what `make check` (and so CI) runs, in order of cost:
 #   1 host unit tests (C on the kselftest harness, shell TAP tests; once each)
+#   1b a bounded fuzz smoke of lr_explain's readers (make -C tests fuzz, CHECK_FUZZ_SECONDS,
+#     default 30, none to skip); its regression inputs are replayed by step 1
 #   2 patch --dry-run of every patch set against every kernel source this machine can get
 #   3 a build of mainline (cached: a no-op when nothing changed)
 #   4 the guest images
 #   5 the cases on mainline, quick profile, in real QEMU guests: every case of vm/cases.list,
 #     or CHECK_CASES="…"
+#   5b lr_explain over the run step 5 just made: every passed case dir classified as its own
+#     impairment, from each form of its capture (scripts/explain.sh --score, "# explain score")
 #   6 the runner's failure drills (tests/drills/run.sh, a few minutes)
-#   6b lr_explain over the run step 5 just made: every passed case dir must be classified as
-#     its own impairment (scripts/explain.sh --score; prints "# explain score: K/N")
-#   6c a bounded fuzz smoke of lr_explain's readers (make -C tests fuzz, CHECK_FUZZ_SECONDS,
-#     default 30; none to skip); its regression inputs are replayed by the unit step
 #   7 a quick subset of the kernel mutants (scripts/mutants.sh, MUTANTS=CHECK_MUTANTS,
 #     default "2 3 5", none to skip; ~2-3 min, plus one more cached kernel build)
 # Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped"
