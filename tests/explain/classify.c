@@ -563,14 +563,29 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 	       o->nlm_timeout_given ? "NLM_TIMEOUT=" : "the default, assumed", x.p.hz,
 	       o->hz ? "HZ=" : "the Kconfig default, assumed");
 	if (c->have && x.nep) {
+		char shift[96];
+
+		/* an uptime log moves by the capture's epoch: say where its 0 falls */
+		if (lg->clock == EX_CLOCK_UPTIME && x.offset > 1e8) {
+			time_t t0 = (time_t)floor(x.offset);
+			struct tm tm;
+
+			gmtime_r(&t0, &tm);
+			snprintf(shift, sizeof(shift), "the log's uptime 0 = %04d-%02d-%02d "
+				 "%02d:%02d:%06.3f on the capture's clock", tm.tm_year + 1900,
+				 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+				 tm.tm_sec + (x.offset - floor(x.offset)));
+		} else {
+			snprintf(shift, sizeof(shift), "log + %.3f s = capture time", x.offset);
+		}
 		if (x.aligned && x.weak)
-			printf("explain: clocks aligned loosely: log + %.3f s = capture time is a guess "
-			       "(a still trying line can sit anywhere in the FIN window)\n", x.offset);
+			printf("explain: clocks aligned loosely, a guess: %s (a still trying line can "
+			       "sit anywhere in the FIN window)\n", shift);
 		else if (x.aligned && x.single)
-			printf("explain: clocks aligned on one line alone: log + %.3f s = capture time "
-			       "(that line agrees with the model by construction)\n", x.offset);
+			printf("explain: clocks aligned on one line alone: %s (that line agrees with "
+			       "the model by construction)\n", shift);
 		else if (x.aligned)
-			printf("explain: clocks aligned: log + %.3f s = capture time\n", x.offset);
+			printf("explain: clocks aligned: %s\n", shift);
 		else
 			printf("explain: the log's lines and the capture's episodes could not be put "
 			       "on one clock: no line is tied to a packet\n");
