@@ -62,11 +62,14 @@ struct ex_log {
 	unsigned int kver_major, kver_minor;	/* "Linux version X.Y" seen, else 0 */
 	char kver[64];
 	unsigned int lines;	/* lines read */
+	unsigned int klines;	/* of them kernel-log lines: a [stamp] or a "kernel:" tag */
 	unsigned int zero_k;	/* "0K" read as "OK" */
 };
 
 /* Parse @len bytes of dmesg/syslog text; lines are appended (several logs may be read
- * into one ex_log, @server_log marks the server's). 0, or -EINVAL (ex_err). */
+ * into one ex_log, @server_log marks the server's). 0, or -EINVAL (ex_err): not text,
+ * too many lockd lines, or no line of it a kernel log's (no stamp, no "kernel:", no
+ * lockd line: not guessed to be a log). */
 int ex_log_parse(struct ex_log *lg, const char *buf, size_t len, int server_log);
 /* syslog stamps without a year: put them in @year (from the capture) */
 void ex_log_set_year(struct ex_log *lg, int year);

@@ -171,9 +171,14 @@ static const char *word(const char *s, const char *e, char *out, size_t len)
 static int parse_line(struct ex_log *lg, const char *s, const char *e, int server_log)
 {
 	struct ex_line l = { .lineno = lg->lines, .server_log = server_log };
-	struct ex_stamp *st = &l.st;
+	struct ex_stamp *st = &l.st, any = { 0 };
 	const char *p, *q;
 	int major, minor;
+
+	/* a kernel log's line: "[  12.3]", dmesg -T's "[Fri Jun 27 …]", syslog's "kernel:" */
+	kstamp(s, e, &any);
+	lg->klines += any.has_kstamp || memmem(s, e - s, "kernel:", 7) ||
+		      (s < e && *s == '[' && memchr(s, ']', e - s < 40 ? e - s : 40));
 
 	if ((p = memmem(s, e - s, "Linux version ", 14)) && !lg->kver_major) {
 		word(p + 14, e, lg->kver, sizeof(lg->kver));
@@ -227,6 +232,7 @@ static int parse_line(struct ex_log *lg, const char *s, const char *e, int serve
 int ex_log_parse(struct ex_log *lg, const char *buf, size_t len, int server_log)
 {
 	const char *s = buf, *e = buf + len, *nl;
+	unsigned int k0 = lg->klines, n0 = lg->n, l0 = lg->lines;
 	int err;
 
 	if (!len) {
@@ -247,6 +253,11 @@ int ex_log_parse(struct ex_log *lg, const char *buf, size_t len, int server_log)
 		if ((err = parse_line(lg, s, nl, server_log)))
 			return err;
 		s = nl + 1;
+	}
+	if (lg->klines == k0 && lg->n == n0) {
+		snprintf(ex_err, sizeof(ex_err), "not a kernel log: none of its %u lines has a "
+			 "kernel stamp, a \"kernel:\" tag or a lockd line", lg->lines - l0);
+		return -EINVAL;
 	}
 	return 0;
 }
