@@ -485,66 +485,80 @@ static void timeline(struct ctx *x, const struct episode *e)
 		printf("  %+9.2f  %s\n", ev[i].t - t0, ev[i].what);
 }
 
-int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
+/* what prepare() and report_lines() count for the verdict */
+struct tally {
+	unsigned int ntry, nto, nok, nto_srv;	/* client's lines by kind; server's timed out */
+	unsigned int unexpl, outside;		/* still trying lines no episode explains */
+	int votes[C_N];				/* still trying lines tied, by episode type */
+	int callback;				/* a timed out line */
+};
+
+/* the log's clock and year, the model's parameters, the capture's episodes, one clock */
+static int prepare(struct ctx *x, struct tally *n)
 {
-	struct ctx x = { .lg = lg, .c = c, .o = o };
-	unsigned int i, ntry = 0, nto = 0, nok = 0, nto_srv = 0, unexpl = 0, outside = 0, shown;
-	int show;
-	int k, year = 0, votes[C_N] = { 0 }, primary = C_NONE, callback = 0, ncls = 0;
-	double conf = 0;
-	char b[128];
+	struct ex_log *lg = x->lg;
+	struct ex_cap *c = x->c;
+	unsigned int i;
+	int year = 0;
 
 	/* the year of syslog stamps: the capture's */
-	if (c->have && c->n) {
+	if (c->have && c->n && c->p[0].t > 1e8) {
 		time_t t0 = (time_t)c->p[0].t;
 		struct tm tm;
 
 		gmtime_r(&t0, &tm);
-		if (c->p[0].t > 1e8)
-			year = tm.tm_year + 1900;
+		year = tm.tm_year + 1900;
 	}
 	ex_log_set_year(lg, year);
-	kernel_of(&x);
-	x.line_ep = calloc(lg->n + 1, sizeof(int));
-	if (!x.line_ep)
+	kernel_of(x);
+	x->line_ep = calloc(lg->n + 1, sizeof(int));
+	if (!x->line_ep)
 		return -1;
 	for (i = 0; i < lg->n; i++) {
-		x.line_ep[i] = -1;
+		x->line_ep[i] = -1;
 		if (lg->l[i].server_log) {
-			nto_srv += lg->l[i].kind == EX_TIMEDOUT;
+			n->nto_srv += lg->l[i].kind == EX_TIMEDOUT;
 			continue;
 		}
-		ntry += lg->l[i].kind == EX_TRYING;
-		nto += lg->l[i].kind == EX_TIMEDOUT;
-		nok += lg->l[i].kind == EX_OK;
+		n->ntry += lg->l[i].kind == EX_TRYING;
+		n->nto += lg->l[i].kind == EX_TIMEDOUT;
+		n->nok += lg->l[i].kind == EX_OK;
 	}
+	if (!c->have || !c->n)
+		return 0;
 	/* the server: SERVER=, else the address the client's lines name, if the capture has it */
-	if (c->have && c->n) {
-		const char *srv = o->server[0] ? o->server : NULL;
+	{
+		const char *srv = x->o->server[0] ? x->o->server : NULL;
 
 		for (i = 0; !srv && i < lg->n; i++)
 			if (!lg->l[i].server_log && lg->l[i].kind != EX_CALL)
 				srv = lg->l[i].host;
-		if (srv && !ex_addr_parse(srv, strlen(srv), x.server))
-			for (i = 0; i < c->n && !x.have_server; i++)
-				x.have_server = addr_eq(c->p[i].src, x.server) ||
-						addr_eq(c->p[i].dst, x.server);
-		x.cap_lo = c->p[0].t, x.cap_hi = c->p[c->n - 1].t;
-		for (i = 0; i < c->n; i++) {
-			if (c->p[i].t < x.cap_lo)
-				x.cap_lo = c->p[i].t;
-			if (c->p[i].t > x.cap_hi)
-				x.cap_hi = c->p[i].t;
-		}
-		if (ex_find_episodes(&x)) {
-			free(x.line_ep);
-			return -1;
-		}
-		align(&x);
+		if (srv && !ex_addr_parse(srv, strlen(srv), x->server))
+			for (i = 0; i < c->n && !x->have_server; i++)
+				x->have_server = addr_eq(c->p[i].src, x->server) ||
+						 addr_eq(c->p[i].dst, x->server);
 	}
+	x->cap_lo = x->cap_hi = c->p[0].t;
+	for (i = 0; i < c->n; i++) {
+		if (c->p[i].t < x->cap_lo)
+			x->cap_lo = c->p[i].t;
+		if (c->p[i].t > x->cap_hi)
+			x->cap_hi = c->p[i].t;
+	}
+	if (ex_find_episodes(x))
+		return -1;
+	align(x);
+	return 0;
+}
+
+static void print_header(struct ctx *x, const struct tally *n)
+{
+	const struct ex_log *lg = x->lg;
+	const struct ex_cap *c = x->c;
+	char shift[96];
 
 	printf("explain: log %u lines, %u lockd lines (%u still trying, %u timed out, %u OK%s)",
-	       lg->lines, lg->n, ntry, nto + nto_srv, nok,
+	       lg->lines, lg->n, n->ntry, n->nto + n->nto_srv, n->nok,
 	       lg->zero_k ? "; '0K' read as 'OK', a transcription of the kernel's 'OK'" : "");
 	printf("; clock: %s\n", lg->clock == EX_CLOCK_WALL ? (lg->year_known ? "wall" :
 	       "wall, no year (taken from the capture)") :
@@ -552,88 +566,100 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 	if (c->have)
 		printf("explain: capture %s, %u packets%s, %.1f s; %d TCP connection(s); %d episode(s)\n",
 		       c->format, c->n, c->skipped ? " (text lines that are no packet skipped)" : "",
-		       c->n ? x.cap_hi - x.cap_lo : 0.0, x.ncn, x.nep);
+		       c->n ? x->cap_hi - x->cap_lo : 0.0, x->ncn, x->nep);
 	else
 		printf("explain: no capture: which request stalled, and why, cannot be told; only "
 		       "the log's own rules apply\n");
 	printf("explain: model for kernel %u.%u (%s), nlm_timeout %u (%s), HZ %u (%s); its "
-	       "windows carry the suite's 1 s TCG allowance\n", x.p.kver_major,
-	       x.p.kver_minor, x.kver_from == 1 ? "KERNEL=" : x.kver_from == 2 ?
-	       "the log's Linux version line" : "assumed: give KERNEL=", x.p.nlm_timeout,
-	       o->nlm_timeout_given ? "NLM_TIMEOUT=" : "the default, assumed", x.p.hz,
-	       o->hz ? "HZ=" : "the Kconfig default, assumed");
-	if (c->have && x.nep) {
-		char shift[96];
+	       "windows carry the suite's 1 s TCG allowance\n", x->p.kver_major,
+	       x->p.kver_minor, x->kver_from == 1 ? "KERNEL=" : x->kver_from == 2 ?
+	       "the log's Linux version line" : "assumed: give KERNEL=", x->p.nlm_timeout,
+	       x->o->nlm_timeout_given ? "NLM_TIMEOUT=" : "the default, assumed", x->p.hz,
+	       x->o->hz ? "HZ=" : "the Kconfig default, assumed");
+	if (!c->have || !x->nep)
+		return;
+	/* an uptime log moves by the capture's epoch: say where its 0 falls */
+	if (lg->clock == EX_CLOCK_UPTIME && x->offset > 1e8) {
+		time_t t0 = (time_t)floor(x->offset);
+		struct tm tm;
 
-		/* an uptime log moves by the capture's epoch: say where its 0 falls */
-		if (lg->clock == EX_CLOCK_UPTIME && x.offset > 1e8) {
-			time_t t0 = (time_t)floor(x.offset);
-			struct tm tm;
-
-			gmtime_r(&t0, &tm);
-			snprintf(shift, sizeof(shift), "the log's uptime 0 = %04d-%02d-%02d "
-				 "%02d:%02d:%06.3f on the capture's clock", tm.tm_year + 1900,
-				 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-				 tm.tm_sec + (x.offset - floor(x.offset)));
-		} else {
-			snprintf(shift, sizeof(shift), "log + %.3f s = capture time", x.offset);
-		}
-		if (x.aligned && x.weak)
-			printf("explain: clocks aligned loosely, a guess: %s (a still trying line can "
-			       "sit anywhere in the FIN window)\n", shift);
-		else if (x.aligned && x.single)
-			printf("explain: clocks aligned on one line alone: %s (that line agrees with "
-			       "the model by construction)\n", shift);
-		else if (x.aligned)
-			printf("explain: clocks aligned: %s\n", shift);
-		else
-			printf("explain: the log's lines and the capture's episodes could not be put "
-			       "on one clock: no line is tied to a packet\n");
+		gmtime_r(&t0, &tm);
+		snprintf(shift, sizeof(shift), "the log's uptime 0 = %04d-%02d-%02d "
+			 "%02d:%02d:%06.3f on the capture's clock", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec + (x->offset - floor(x->offset)));
+	} else {
+		snprintf(shift, sizeof(shift), "log + %.3f s = capture time", x->offset);
 	}
+	if (x->aligned && x->weak)
+		printf("explain: clocks aligned loosely, a guess: %s (a still trying line can "
+		       "sit anywhere in the FIN window)\n", shift);
+	else if (x->aligned && x->single)
+		printf("explain: clocks aligned on one line alone: %s (that line agrees with "
+		       "the model by construction)\n", shift);
+	else if (x->aligned)
+		printf("explain: clocks aligned: %s\n", shift);
+	else
+		printf("explain: the log's lines and the capture's episodes could not be put "
+		       "on one clock: no line is tied to a packet\n");
+}
 
-	/* tie each line to its episode: the nearest fit, an episode that has no line of
-	 * that kind yet first (two requests stalled side by side print two lines) */
-	for (i = 0; i < lg->n; i++) {
-		struct ex_line *l = &lg->l[i];
+/* each line to its episode: the nearest fit, an episode that has no line of that kind
+ * yet first (two requests stalled side by side print two lines) */
+static void tie_lines(struct ctx *x)
+{
+	unsigned int i;
+	int k;
+
+	for (i = 0; i < x->lg->n; i++) {
+		const struct ex_line *l = &x->lg->l[i];
 		double best = 1e300, r;
 
-		if (l->server_log || !x.aligned)
+		if (l->server_log || !x->aligned)
 			continue;
-		for (k = 0; k < x.nep; k++) {
-			if ((r = fit(&x, l, &x.ep[k], x.offset)) < 0)
+		for (k = 0; k < x->nep; k++) {
+			if ((r = fit(x, l, &x->ep[k], x->offset)) < 0)
 				continue;
-			r += 1000.0 * x.ep[k].kind_lines[l->kind];
+			r += 1000.0 * x->ep[k].kind_lines[l->kind];
 			if (r < best)
-				best = r, x.line_ep[i] = k;
+				best = r, x->line_ep[i] = k;
 		}
-		if (x.line_ep[i] >= 0) {
-			x.ep[x.line_ep[i]].lines++;
-			x.ep[x.line_ep[i]].kind_lines[l->kind]++;
+		if (x->line_ep[i] >= 0) {
+			x->ep[x->line_ep[i]].lines++;
+			x->ep[x->line_ep[i]].kind_lines[l->kind]++;
 		}
 	}
+}
+
+/* every line, what printed it and the model beside it; the first MAX_SHOWN are shown,
+ * all are counted (a hostile log has 100000) */
+static void report_lines(struct ctx *x, struct tally *n)
+{
+	unsigned int i, shown = 0;
+	int show;
+	char b[128];
 
 	printf("\nlines:\n");
 #define SAY(...) do { if (show) printf(__VA_ARGS__); } while (0)
-	for (i = 0, shown = 0; i < lg->n; i++) {
-		struct ex_line *l = &lg->l[i];
-		struct episode *e = x.line_ep[i] >= 0 ? &x.ep[x.line_ep[i]] : NULL;
+	for (i = 0; i < x->lg->n; i++) {
+		const struct ex_line *l = &x->lg->l[i];
+		const struct episode *e = x->line_ep[i] >= 0 ? &x->ep[x->line_ep[i]] : NULL;
 
 		if (l->kind == EX_CALL)
 			continue;
-		/* a hostile log has 100000 lines: all are counted, the first are shown */
 		show = ++shown <= MAX_SHOWN;
 		if (shown == MAX_SHOWN + 1)
 			printf("  ... %u more lines not shown (the verdict counts them all)\n",
-			       ntry + nto + nok + nto_srv - MAX_SHOWN);
-		when(&x, l, b, sizeof(b));
+			       n->ntry + n->nto + n->nok + n->nto_srv - MAX_SHOWN);
+		when(x, l, b, sizeof(b));
 		SAY("  %s  %s log: lockd: server %s %s\n", b, l->server_log ? "server" : "client",
-		       l->host, kind_str(l->kind));
+		    l->host, kind_str(l->kind));
 		if (l->kind == EX_TIMEDOUT) {
-			callback = 1;
+			n->callback = 1;
 			SAY("      a soft RPC task's major timeout: the only soft NLM calls are the "
-			       "GRANTED callbacks; %s\n", l->server_log ?
-			       "in the server's log: its GRANTED_MSG to the client (named by its caller "
-			       "name)" : "in the client's log: its GRANTED_RES to the server");
+			    "GRANTED callbacks; %s\n", l->server_log ?
+			    "in the server's log: its GRANTED_MSG to the client (named by its caller "
+			    "name)" : "in the client's log: its GRANTED_RES to the server");
 		}
 		if (e) {
 			char xs[24] = "";
@@ -641,177 +667,200 @@ int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
 			if (e->xid && l->kind != EX_TIMEDOUT)
 				snprintf(xs, sizeof(xs), " XID 0x%08x", e->xid);
 			SAY("      printed by: %s%s of episode [%d] %s (%s:%u -> %s:%u)\n",
-			       l->kind == EX_TIMEDOUT ? "the callback beside" : proc_str(e->proc), xs,
-			       x.line_ep[i] + 1, class_name[e->type], e->cli, e->cport, e->srv,
-			       e->sport);
+			    l->kind == EX_TIMEDOUT ? "the callback beside" : proc_str(e->proc), xs,
+			    x->line_ep[i] + 1, class_name[e->type], e->cli, e->cport, e->srv,
+			    e->sport);
 			if (show)
-				compare(&x, l, e);
+				compare(x, l, e);
 			if (l->kind == EX_TRYING)
-				votes[e->type]++;
+				n->votes[e->type]++;
 		} else if (l->kind == EX_TRYING || l->kind == EX_OK) {
-			if (!c->have) {
+			if (!x->c->have) {
 				SAY("      no capture: the request (a hard client call: TEST, LOCK, "
-				       "UNLOCK, CANCEL) and its cause cannot be told\n");
-			} else if (x.aligned && !in_capture(&x, l->t)) {
+				    "UNLOCK, CANCEL) and its cause cannot be told\n");
+			} else if (x->aligned && !in_capture(x, l->t)) {
 				SAY("      outside the capture (%s): cannot be told\n",
-				       l->t + x.offset < x.cap_lo ? "before it" : "after it");
-				outside += l->kind == EX_TRYING;
+				    l->t + x->offset < x->cap_lo ? "before it" : "after it");
+				n->outside += l->kind == EX_TRYING;
 			} else {
 				SAY("      no episode of the capture explains it\n");
-				unexpl += l->kind == EX_TRYING;
+				n->unexpl += l->kind == EX_TRYING;
 			}
-		} else if (l->kind == EX_TIMEDOUT && c->have) {
-			SAY("      %s\n", x.aligned && !in_capture(&x, l->t) ?
-			       "outside the capture: why its call failed cannot be told" :
-			       "no rpcbind loss in the capture beside it");
+		} else if (l->kind == EX_TIMEDOUT && x->c->have) {
+			SAY("      %s\n", x->aligned && !in_capture(x, l->t) ?
+			    "outside the capture: why its call failed cannot be told" :
+			    "no rpcbind loss in the capture beside it");
 		}
 	}
 #undef SAY
-	if (x.nep) {
-		printf("\nepisodes in the capture:\n");
-		for (k = 0; k < x.nep; k++)
-			print_episode(&x, k, x.ep[k].lines);
-	}
+}
 
-	/* the verdict */
-	for (k = C_SVC_SLEEP; k < C_CALLBACK; k++)
-		if (votes[k] && (primary == C_NONE || votes[k] > votes[primary]))
+/* the class: the pattern most still trying lines were tied to, the others beside it,
+ * the callback; printed with its confidence and the facts that decided it. Returns the
+ * class, *pe its first episode with a line */
+static int verdict(struct ctx *x, struct tally *n, const struct episode **pe)
+{
+	int k, primary = C_NONE, ncls = 0;
+	double conf;
+
+	*pe = NULL;
+	for (k = C_SVC_SLEEP; k < C_CALLBACK; k++) {
+		if (n->votes[k] && (primary == C_NONE || n->votes[k] > n->votes[primary]))
 			primary = k;
-	for (k = C_SVC_SLEEP; k < C_CALLBACK; k++)
-		ncls += votes[k] > 0;
-	callback = callback || nto_srv;
-	if (primary == C_NONE && ntry) {
-		/* still trying, nothing tied: one kind of episode in the capture is a guess
-		 * we say out loud, never silently */
+		ncls += n->votes[k] > 0;
+	}
+	n->callback = n->callback || n->nto_srv;
+	/* still trying, nothing tied: said out loud, never guessed */
+	if (primary == C_NONE && n->ntry)
 		primary = C_UNKNOWN;
-	}
 	printf("\nclass: ");
-	if (primary == C_NONE && !callback) {
+	if (primary == C_NONE && !n->callback) {
 		printf("none (no lockd 'not responding' line in the log)\n");
-	} else {
-		const struct episode *pe = NULL;
-
-		for (k = 0; k < x.nep && primary != C_UNKNOWN; k++)
-			if (x.ep[k].type == primary && x.ep[k].lines) {
-				pe = &x.ep[k];
-				break;
-			}
-		if (primary != C_NONE)
-			printf("%s", class_name[primary]);
-		for (k = C_SVC_SLEEP; k < C_CALLBACK; k++)
-			if (votes[k] && k != primary)
-				printf(" + %s", class_name[k]);
-		if (callback)
-			printf("%s%s", primary != C_NONE ? " + " : "", class_name[C_CALLBACK]);
-		if (pe)
-			conf = confidence(pe, !x.single && model_agrees(&x, pe));
-		else if (primary == C_NONE && callback)
-			conf = 1.0;	/* the rule alone: only soft tasks print "timed out" */
-		else
-			conf = 0;
-		if (ncls > 1)
-			conf *= 0.7;
-		if (unexpl)
-			conf *= 0.8;
-		printf(" (confidence %.2f)\n", conf);
-		if (primary == C_UNKNOWN) {
-			printf("seen: %u still trying line(s)", ntry);
-			if (!c->have)
-				printf(", no capture");
-			else if (!x.nep)
-				printf("; the capture shows none of the four patterns");
-			else
-				printf("; the capture's episodes (above) are not tied to them in time");
-			printf("\n");
-		}
-		if (pe) {
-			printf("decided by:");
-			for (k = 0; k < pe->nfacts; k++)
-				if (pe->ok[k] > 0)
-					printf("%s %s", k ? ";" : "", pe->fact[k]);
-			printf("; tied to %d lockd line(s) by time%s\n", pe->lines,
-			       !x.single && model_agrees(&x, pe) ? "; the model's moment agrees" : "");
-		}
-		if (outside)
-			printf("note: %u still trying line(s) outside the capture: not classified\n",
-			       outside);
-		if (pe)
-			timeline(&x, pe);
+		return primary;
 	}
-
-	/* the reproduction */
-	if (primary != C_NONE || callback) {
-		const char *cs = NULL;
-		char op[64];
-		const struct episode *pe = NULL;
-
-		for (k = 0; k < x.nep; k++)
-			if ((int)x.ep[k].type == primary && x.ep[k].lines) {
-				pe = &x.ep[k];
-				break;
-			}
-		switch (primary) {
-		case C_PORTMAP:
-			cs = callback ? "customer-0619" : "portmap-synack-lost/lock";
-			break;
-		case C_FIN_BLACKHOLE:
-			cs = "fin-blackhole/lock";
-			break;
-		case C_LINK_DOWN:
-			snprintf(op, sizeof(op), "link-down/%s", pe ? op_of(pe) : "lock");
-			cs = op;
-			break;
-		case C_SVC_SLEEP: {
-			int procs = 0, nonblock = 0;
-
-			/* the requests stalled beside the one tied to the line: the suite's
-			 * case with the same mix (tests/svc_sleep.c) */
-			for (k = 0; pe && k < x.nep; k++) {
-				const struct episode *o2 = &x.ep[k];
-
-				if (o2->type != C_SVC_SLEEP || o2->proc < 0 || o2->conn != pe->conn ||
-				    o2->call > pe->end || o2->end < pe->call)
-					continue;
-				procs |= 1 << (o2->proc & 15);
-				nonblock |= o2->proc == 2 && o2->block == 0;
-			}
-			if (procs & (1 << 3))		/* CANCEL: a killed F_SETLKW */
-				cs = "svc-sleep/kill_setlkw";
-			else if ((procs & (1 << 2)) && (procs & (1 << 1)))
-				cs = "svc-sleep/getlk_behind_lock";
-			else if ((procs & (1 << 2)) && (procs & (1 << 4)))
-				/* the async UNLOCK of a killed F_SETLK, or another's behind F_SETLKW */
-				cs = nonblock ? "svc-sleep/kill_setlk" : "svc-sleep/unlock_behind_lock";
-			else {
-				snprintf(op, sizeof(op), "svc-sleep/%s", pe ? op_of(pe) : "lock");
-				cs = op;
-			}
+	for (k = 0; k < x->nep && primary != C_UNKNOWN; k++)
+		if ((int)x->ep[k].type == primary && x->ep[k].lines) {
+			*pe = &x->ep[k];
 			break;
 		}
-		case C_NONE:
-			cs = nto_srv && !nto ? "soft-callback/granted_msg" : "soft-callback/granted_res";
-			break;
-		default:
-			break;
+	if (primary != C_NONE)
+		printf("%s", class_name[primary]);
+	for (k = C_SVC_SLEEP; k < C_CALLBACK; k++)
+		if (n->votes[k] && k != primary)
+			printf(" + %s", class_name[k]);
+	if (n->callback)
+		printf("%s%s", primary != C_NONE ? " + " : "", class_name[C_CALLBACK]);
+	if (*pe)
+		conf = confidence(*pe, !x->single && model_agrees(x, *pe));
+	else if (primary == C_NONE)
+		conf = 1.0;	/* the rule alone: only soft tasks print "timed out" */
+	else
+		conf = 0;
+	if (ncls > 1)
+		conf *= 0.7;
+	if (n->unexpl)
+		conf *= 0.8;
+	printf(" (confidence %.2f)\n", conf);
+	if (primary == C_UNKNOWN) {
+		printf("seen: %u still trying line(s)", n->ntry);
+		if (!x->c->have)
+			printf(", no capture");
+		else if (!x->nep)
+			printf("; the capture shows none of the four patterns");
+		else
+			printf("; the capture's episodes (above) are not tied to them in time");
+		printf("\n");
+	}
+	if (*pe) {
+		printf("decided by:");
+		for (k = 0; k < (*pe)->nfacts; k++)
+			if ((*pe)->ok[k] > 0)
+				printf("%s %s", k ? ";" : "", (*pe)->fact[k]);
+		printf("; tied to %d lockd line(s) by time%s\n", (*pe)->lines,
+		       !x->single && model_agrees(x, *pe) ? "; the model's moment agrees" : "");
+	}
+	if (n->outside)
+		printf("note: %u still trying line(s) outside the capture: not classified\n",
+		       n->outside);
+	if (*pe)
+		timeline(x, *pe);
+	return primary;
+}
+
+/* svc-sleep: the requests stalled beside the one tied to the line pick the suite's
+ * case with the same mix (tests/svc_sleep.c) */
+static const char *svc_case(const struct ctx *x, const struct episode *pe, char *op, size_t len)
+{
+	int k, procs = 0, nonblock = 0;
+
+	for (k = 0; pe && k < x->nep; k++) {
+		const struct episode *o = &x->ep[k];
+
+		if (o->type != C_SVC_SLEEP || o->proc < 0 || o->conn != pe->conn ||
+		    o->call > pe->end || o->end < pe->call)
+			continue;
+		procs |= 1 << (o->proc & 15);
+		nonblock |= o->proc == 2 && o->block == 0;
+	}
+	if (procs & (1 << 3))		/* CANCEL: a killed F_SETLKW */
+		return "svc-sleep/kill_setlkw";
+	if ((procs & (1 << 2)) && (procs & (1 << 1)))
+		return "svc-sleep/getlk_behind_lock";
+	if ((procs & (1 << 2)) && (procs & (1 << 4)))
+		/* the async UNLOCK of a killed F_SETLK, or another's behind F_SETLKW */
+		return nonblock ? "svc-sleep/kill_setlk" : "svc-sleep/unlock_behind_lock";
+	snprintf(op, len, "svc-sleep/%s", pe ? op_of(pe) : "lock");
+	return op;
+}
+
+/* the suite's case that replays it, as the make command */
+static void reproduce(const struct ctx *x, const struct tally *n, int primary,
+		      const struct episode *pe)
+{
+	const char *cs = NULL;
+	char op[64];
+
+	switch (primary) {
+	case C_PORTMAP:
+		cs = n->callback ? "customer-0619" : "portmap-synack-lost/lock";
+		break;
+	case C_FIN_BLACKHOLE:
+		cs = "fin-blackhole/lock";
+		break;
+	case C_LINK_DOWN:
+		snprintf(op, sizeof(op), "link-down/%s", pe ? op_of(pe) : "lock");
+		cs = op;
+		break;
+	case C_SVC_SLEEP:
+		cs = svc_case(x, pe, op, sizeof(op));
+		break;
+	case C_NONE:
+		cs = n->nto_srv && !n->nto ? "soft-callback/granted_msg" :
+		     "soft-callback/granted_res";
+		break;
+	default:
+		break;
+	}
+	if (!cs) {
+		printf("reproduce: no case of the suite matches: nothing to run\n");
+		return;
+	}
+	printf("reproduce: make run CASE=%s KERNEL=%s PROFILE=customer%s\n", cs, x->kname,
+	       primary == C_SVC_SLEEP ? " PATCHSET=svc-sleep" : "");
+	if (primary == C_FIN_BLACKHOLE)
+		printf("compare:   make run CASE=%s KERNEL=%s PROFILE=customer "
+		       "PATCHSET=no-reuseport   (lockd without port reuse: no stall "
+		       "expected)\n", cs, x->kname);
+	if (x->p.nlm_timeout != 10)
+		printf("note: the customer profile keeps nlm_timeout 10; this incident's "
+		       "is %u: its figures scale by %u/10\n", x->p.nlm_timeout,
+		       x->p.nlm_timeout);
+}
+
+int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o)
+{
+	struct ctx x = { .lg = lg, .c = c, .o = o };
+	struct tally n = { 0 };
+	const struct episode *pe;
+	int primary, err;
+
+	err = prepare(&x, &n);
+	if (!err) {
+		print_header(&x, &n);
+		tie_lines(&x);
+		report_lines(&x, &n);
+		if (x.nep) {
+			printf("\nepisodes in the capture:\n");
+			for (int k = 0; k < x.nep; k++)
+				print_episode(&x, k, x.ep[k].lines);
 		}
-		if (cs) {
-			printf("reproduce: make run CASE=%s KERNEL=%s PROFILE=customer%s\n", cs, x.kname,
-			       primary == C_SVC_SLEEP ? " PATCHSET=svc-sleep" : "");
-			if (primary == C_FIN_BLACKHOLE)
-				printf("compare:   make run CASE=%s KERNEL=%s PROFILE=customer "
-				       "PATCHSET=no-reuseport   (lockd without port reuse: no stall "
-				       "expected)\n", cs, x.kname);
-			if (x.p.nlm_timeout != 10)
-				printf("note: the customer profile keeps nlm_timeout 10; this incident's "
-				       "is %u: its figures scale by %u/10\n", x.p.nlm_timeout,
-				       x.p.nlm_timeout);
-		} else {
-			printf("reproduce: no case of the suite matches: nothing to run\n");
-		}
+		primary = verdict(&x, &n, &pe);
+		if (primary != C_NONE || n.callback)
+			reproduce(&x, &n, primary, pe);
 	}
 	free(x.line_ep);
 	free(x.cn);
 	free(x.next);
 	free(x.conn_of);
-	return primary == C_UNKNOWN ? 1 : 0;
+	return err ? -1 : 0;
 }

@@ -144,8 +144,8 @@ struct ex_opts {
 	const char *case_name;			/* a case dir's own name, for the report */
 };
 
-/* Print the report to stdout; returns the number of the class for tests:
- * the one-word verdict is also printed as "class: …" and "reproduce: …". */
+/* Print the report to stdout (docs/internals.md names its machine-read lines: "class:",
+ * "reproduce:", the timeline block); 0, or -1 when memory ran out. */
 int ex_explain(struct ex_log *lg, struct ex_cap *c, const struct ex_opts *o);
 
 #endif /* LR_EXPLAIN_H */
