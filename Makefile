@@ -8,6 +8,8 @@
 #   SHARE=dir CMD='…'         make shell                       LOCKD_REPRO_CACHE=dir  cache
 #   MUTANTS="4 6"|all         make mutants (tests/mutants.list; default: the quick ones)
 #   A=dir B=dir               make compare (runs or run/kernel dirs)   RUN=dir  make sweep, make browser
+#   DMESG=f PCAP=f NLM_TIMEOUT=s SERVER=ip HZ=n REPRODUCE=1  make explain (KERNEL= only if given)
+#   FUZZ_SECONDS=120          make fuzz
 
 SHELL := /bin/bash
 KERNELS ?= 4.19 mainline
@@ -20,7 +22,7 @@ CASE ?= baseline
 override CMD := $(value CMD)
 export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
 
-.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser
+.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 16
@@ -63,6 +65,16 @@ check:		## unit tests, patch dry-runs, mainline build, every case on mainline (q
 
 mutants:	## kernel mutants (tests/mutants.list): each must fail its cases; MUTANTS="4 6" or all
 	@MUTANTS="$(MUTANTS)" scripts/mutants.sh
+
+explain:	## a customer's log (+capture) -> the failure, the model, the case: DMESG=f [PCAP=f] [REPRODUCE=1]
+	@test -n "$(DMESG)" || { echo "lockd-repro: make explain needs DMESG=file (the client's kernel log)" >&2; exit 2; }
+	@scripts/explain.sh $(if $(REPRODUCE),--run) --dmesg "$(DMESG)" $(if $(PCAP),--pcap "$(PCAP)") \
+		$(if $(filter command line environment,$(origin KERNEL)),--kernel "$(KERNEL)") \
+		$(if $(NLM_TIMEOUT),--nlm-timeout "$(NLM_TIMEOUT)") $(if $(SERVER),--server "$(SERVER)") \
+		$(if $(HZ),--hz "$(HZ)") $(if $(DMESG_SERVER),--dmesg-server "$(DMESG_SERVER)")
+
+fuzz:		## fuzz lr_explain's readers (clang libFuzzer) for FUZZ_SECONDS (120); crashes -> tests/explain/regress/
+	@$(MAKE) -s -C tests KHDR=/nonexistent fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),120)
 
 drills:		## the runner's own drills: Ctrl-C/TERM at each phase, a killed client, a hung lockd, two runs
 	@tests/drills/run.sh

@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # check.sh: what `make check` (and so CI) runs, in order of cost:
 #   1 host unit tests (C on the kselftest harness, shell TAP tests; once each)
+#   1b a bounded fuzz smoke of lr_explain's readers (make -C tests fuzz, CHECK_FUZZ_SECONDS,
+#     default 30, none to skip); its regression inputs are replayed by step 1
 #   2 patch --dry-run of every patch set against every kernel source this machine can get
 #   3 a build of mainline (cached: a no-op when nothing changed)
 #   4 the guest images
 #   5 the cases on mainline, quick profile, in real QEMU guests: every case of vm/cases.list,
 #     or CHECK_CASES="…"; then that run's index.html and one timeline.svg opened in headless
 #     chromium (tests/browser/run.sh)
+#   5b lr_explain over the run step 5 just made: every passed case dir classified as its own
+#     impairment, from each form of its capture (scripts/explain.sh --score, "# explain score")
 #   6 the runner's failure drills (tests/drills/run.sh, a few minutes)
 #   7 a quick subset of the kernel mutants (scripts/mutants.sh, MUTANTS=CHECK_MUTANTS,
 #     default "2 3 5", none to skip; ~2-3 min, plus one more cached kernel build)
@@ -65,16 +69,26 @@ make -s -C "$LR_TOP/tests" host >"$logdir/host.log" 2>&1 ||
 	warn "make -C tests host failed (see $logdir/host.log): no TAP can be counted"
 # the C unit tests and tests/unit/*.sh (the tests Makefile runs both)
 step unit make -s -C "$LR_TOP/tests" unit
+# lr_explain's readers under libFuzzer for a bounded time (a crash is kept in
+# tests/explain/regress/ and fails this step)
+[ "${CHECK_FUZZ_SECONDS:-30}" = none ] ||
+	step fuzz make -s -C "$LR_TOP/tests" KHDR=/nonexistent fuzz FUZZ_SECONDS="${CHECK_FUZZ_SECONDS:-30}"
 step dryrun "$LR_TOP/scripts/kernel.sh" dryrun
 if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
    step rootfs "$LR_TOP/rootfs/build.sh"; then
 	# one run, cases in parallel (each its own namespace and VM pair; they wait on timers)
 	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" \
 		"$LR_TOP/vm/run.sh" --all --tap
-	# that run's index.html and one timeline.svg in headless chromium (the run's dir from
-	# the runner's closing "summary:" line; none: the browser test fails on it)
+	# the run's dir, from the runner's closing "summary:" line (none: both steps fail on it)
 	run=$(sed -n 's|.*summary: \(.*\)/summary\.md$|\1|p' "$logdir/cases.err" | tail -1)
+	# that run's index.html and one timeline.svg in headless chromium
 	step browser "$LR_TOP/tests/browser/run.sh" "${run:-no run from the cases step}"
+	# the customer-evidence reader on the cases' own evidence
+	if [ -n "$run" ]; then
+		step explain "$LR_TOP/scripts/explain.sh" --score "$run"
+	else
+		echo "not ok - explain: the cases step named no run"; fail=$((fail + 1))
+	fi
 	# the runner's failure drills: a killed client, a hung lockd, Ctrl-C and SIGTERM at
 	# each phase, two runs at once; each also checks that nothing of its run is left
 	step drills "$LR_TOP/tests/drills/run.sh"
