@@ -67,6 +67,8 @@ lr_accel() {
 	fi
 	if [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
 		out=$(mktemp) || return 1
+		log "probing /dev/kvm: does a KVM guest boot? (up to 20 s, once per host boot;" \
+		    "LR_ACCEL=tcg or LR_ACCEL=kvm skips it)"
 		# --pdeathsig: the probe dies with us (Ctrl-C, run-all's TERM), never left behind
 		setpriv --pdeathsig KILL qemu-system-x86_64 -M pc,accel=kvm -cpu max -m 128 -nodefaults -display none \
 			-no-reboot -kernel "$kernel" -append "console=ttyS0 panic=-1" \
@@ -76,7 +78,8 @@ lr_accel() {
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		rm -f "$out"
-		[ $a = kvm ] || warn "/dev/kvm did not run a guest kernel in 20 s: using TCG"
+		[ $a = kvm ] && log "/dev/kvm runs guests: using KVM" ||
+			warn "/dev/kvm did not run a guest kernel in 20 s: using TCG"
 	fi
 	mkdir -p "$LR_CACHE" && echo $a | atomic_write "$f"
 	echo $a

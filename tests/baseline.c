@@ -37,6 +37,7 @@
 #include "lib/harness.h"
 #include "lib/known_bugs.h"
 #include "lib/lr.h"
+#include "lib/phase.h"
 #include "lib/ops.h"
 #include "lib/timing.h"
 
@@ -80,6 +81,7 @@ FIXTURE_SETUP(baseline)
 	int rc;
 
 	self->fd = -1;
+	lr_phase(-1, "%s: setting up (second mount, out of grace)", _metadata->name);
 	ASSERT_EQ(0, lr_dmesg_mark(&self->mark))
 		TH_LOG("cannot mark the kernel logs (client /dev/kmsg, server agent %s): %s",
 		       lr_mserver(), strerror(errno));
@@ -94,6 +96,9 @@ FIXTURE_SETUP(baseline)
 		TH_LOG("probe lock through %s: %s", self->path2, strerror(-rc));
 	if (took > 1)
 		TH_LOG("server grace period: the probe lock took %.1f s", took);
+	/* no impairment: the test's own calls are the scenario */
+	lr_phase_scenario(true);
+	lr_phase(-1, "%s: locking through both mounts", _metadata->name);
 }
 
 FIXTURE_TEARDOWN(baseline)
@@ -101,6 +106,8 @@ FIXTURE_TEARDOWN(baseline)
 	char report[4096];
 	int bad;
 
+	lr_phase_scenario(false);
+	lr_phase(-1, "%s: teardown (kernel logs)", _metadata->name);
 	if (self->fd >= 0) {
 		close(self->fd);
 		unlink(self->path);

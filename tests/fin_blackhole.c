@@ -152,6 +152,7 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 	 * UNLOCK's reply released the transport, just before t_used (the call's return):
 	 * 0.1 s early at most; late by the wheel, TCG and the 20 ms sampling.
 	 */
+	lr_phase(IDLE_S, "waiting for the idle close (the FIN %.0f s after the last use)", IDLE_S);
 	t_fin = wait_sock(f, old, LR_TCP_FIN_WAIT1, t_used + IDLE_S + IMP_SAFETY_S);
 	ASSERT_LT(0, t_fin) TH_LOG("no FIN within %.0f s of the last use", IDLE_S + IMP_SAFETY_S);
 	in = lr_imp_moment(m, "FIN (idle close)", "the unlock", IDLE_S, IDLE_S - 0.1,
@@ -168,6 +169,8 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 			       t_fin - t_used);
 
 	/* the customer's LOCK, d s into the FIN retransmissions */
+	lr_phase(d, "FIN unanswered: the LOCK goes %.0f s after it (%s)", d,
+		 customer ? "0622" : "0825");
 	lr_imp_wait(m, NULL, t_fin + d, NULL);
 	t_go = lr_now();
 	imp_start(&u, _metadata);
@@ -176,6 +179,8 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 	/* the socket's death is FIN + TCP_USER_TIMEOUT whatever its RTO: the expectation
 	 * needs only when the LOCK came (the RTO only shapes the retransmissions) */
 	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_FIN_BLACKHOLE, &a, &e));
+	lr_phase(e.ok.expect / 1e3, "LOCK sent: waiting for the old socket's death (FIN + "
+		 "TCP_USER_TIMEOUT) and 'OK'");
 
 	if (e.still_trying) {
 		ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go,

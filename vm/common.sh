@@ -69,6 +69,8 @@ resolve_kernel() {
 		{ echo "scripts/kernel.sh info $name failed (exit $rc): $(tail -1 "$out.err")"; } >"$out"
 		return 1
 	fi
+	# what the name stands for: a KSRC tree is whatever version it holds
+	log "kernel $name: $(kv "$out" version) ($(kv "$out" source)), patch set $(kv "$out" patchset)"
 	return 0
 }
 kv() { sed -n "s/^$2=//p" "$1" | head -1; }

@@ -133,6 +133,30 @@ decide_accel() {
 	done
 }
 
+# time_breakdown TMP DURATION BOOT: where the case's time went (key=value lines for its
+# result). The guest's spans come from its phases file (tests/lib/phase.h: the scenario,
+# impairment on to teardown, is the protocol's own waiting) and the console's "client
+# mounted"/"client done" uptimes, in the guest's seconds; the rest is the host's: boot
+# (QEMU start to mounted), and after the client is done, power-off and the evidence
+# (dmesg, capture, timeline). overhead = duration - scenario.
+time_breakdown() {
+	local tmp=$1 dur=$2 boot=$3 m d
+	m=$(sed -n 's/^lr: client mounted \([0-9.]*\).*/\1/p' "$tmp/console.client" 2>/dev/null | head -1)
+	d=$(sed -n 's/^lr: client done \([0-9.]*\).*/\1/p' "$tmp/console.client" 2>/dev/null | head -1)
+	[ -n "$m" ] && [ -n "$d" ] && [ -n "$boot" ] || return 0
+	awk -v m="$m" -v d="$d" -v dur="$dur" -v boot="$boot" '
+		$2 == "scenario" && $4 == "start" { s = $1; if (first == "") first = $1 }
+		$2 == "scenario" && $4 == "end" && s != "" { scen += $1 - s; s = "" }
+		END {
+			if (s != "") scen += d - s	# no end mark: the test died in it
+			if (first == "") first = d
+			setup = first - m; guest = d - m; host = dur - boot - guest
+			printf "time_boot_s=%.2f\ntime_setup_s=%.2f\ntime_scenario_s=%.2f\n", boot, setup, scen
+			printf "time_teardown_s=%.2f\ntime_host_s=%.2f\ntime_overhead_s=%.2f\n",
+				guest - setup - scen, host, dur - scen
+		}' "$tmp/phases" 2>/dev/null || true
+}
+
 run_case() {
 	local kname=$1 case=$2 n=$3 kinfo=$4 krc=$5 img=$6
 	local cname final tmp ns bz t0 ts tc tr tm rs rcm qs qc verdict= reason= timeout
@@ -144,6 +168,7 @@ run_case() {
 	defer rmdir "$RUN_DIR/$kname"	# only if no case of this kernel finished
 	defer rm -rf "$tmp"
 	cstart=$(now)
+	date +%s >"$tmp/.started"	# for the live progress (progress())
 	timeout=${LR_CASE_TIMEOUT:-$(case_timeout "$case")} || timeout=600
 
 	{ cat "$kinfo"; echo; echo "# guest images"; cat "$img"
@@ -269,17 +294,21 @@ run_case() {
 	# the guest's init explains a fatal setup error in /lr/out/error (e.g. "mount failed: …")
 	[ "$verdict" = fail ] && [ -s "${tmp}/error" ] && reason="$reason; guest: $(head -1 "$tmp/error")"
 	echo "$verdict${reason:+: $reason}" >"$tmp/status"
+	local dur
+	dur=$(elapsed "$cstart" "$(now)")
 	{
 		echo "kernel=$kname"; echo "case=$case"; echo "verdict=$verdict"; echo "reason=$reason"
 		echo "pass=$np"; echo "fail=$nf"; echo "skip=$nsk"; echo "error=$ne"; echo "xfail=$nxf"
-		echo "duration_s=$(elapsed "$cstart" "$(now)")"
+		echo "duration_s=$dur"
 		echo "booted=$([ "${rs:-1}" = 0 ] && [ "${rcm:-1}" = 0 ] && echo 1 || echo 0)"
 		[ -f "$tmp/boot.txt" ] && grep -v '^#' "$tmp/boot.txt"
+		[ -f "$tmp/boot.txt" ] && time_breakdown "$tmp" "$dur" "$(kv "$tmp/boot.txt" pair_start_to_mounted_s)"
 	} >"$tmp/result"
 	# the case's picture (tests/host/lr_svg.c; 1: nothing to draw) before it is renamed
 	# into place, so a case dir is never seen without it
 	[ -x "$LR_BUILD/host/lr_svg" ] && { "$LR_BUILD/host/lr_svg" "$tmp" || [ $? = 1 ] ||
 		warn "$kname/$case: no timeline.svg"; }
+	rm -f "$tmp/.started"
 	[ -e "$final" ] && { warn "$final exists; case kept in $tmp"; return 2; }
 	mv -T "$tmp" "$final" || return 2
 	write_summary
@@ -294,6 +323,35 @@ run_case() {
 }
 
 # ---- run-level summaries, rebuilt from the finished cases' result files ----
+# time_table: where each case's time went (time_breakdown), and the run's own figures
+# (.times: the parent's build/images/cases/total), as a markdown section
+time_table() {
+	local r t
+	set -- "$RUN_DIR"/*/*/result
+	[ -f "$1" ] && grep -q '^time_overhead_s=' "$@" 2>/dev/null || return 0
+	echo; echo "## Time (s)"; echo
+	echo "Per case: boot = QEMU start to the client's mount (host clock); setup, scenario and"
+	echo "teardown in the client's own seconds (tests/lib/phase.h: the scenario runs from the"
+	echo "impairment going on to the teardown, the protocol's own waiting); host = power-off"
+	echo "and the evidence; overhead = duration - scenario."; echo
+	echo "| kernel | case | duration | boot | setup | scenario | teardown | host | overhead |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for r; do
+		[ -f "$r" ] || continue
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" "$(kv "$r" case)" \
+			"$(kv "$r" duration_s)" "$(kv "$r" time_boot_s)" "$(kv "$r" time_setup_s)" \
+			"$(kv "$r" time_scenario_s)" "$(kv "$r" time_teardown_s)" "$(kv "$r" time_host_s)" \
+			"$(kv "$r" time_overhead_s)"
+	done
+	for t in overhead boot; do
+		for r; do kv "$r" "time_${t}_s"; done | grep . | sort -n |
+			awk -v t="$t" '{ v[NR] = $1 } END { if (NR) printf "\n%s: median %s s, max %s s (%d cases)", t, v[int((NR + 1) / 2)], v[NR], NR }'
+	done
+	echo
+	[ -f "$RUN_DIR/.times" ] && { echo; echo "Run: $(sed 's/_s=/ /; s/$/ s/' "$RUN_DIR/.times" | paste -sd ';' | sed 's/;/; /g')."; }
+	return 0
+}
+
 xml_str() { local s=${1//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; printf '%s' "${s//\"/&quot;}"; }
 write_summary() {
 	(
@@ -310,6 +368,7 @@ write_summary() {
 				"$(kv "$r" case)" "$(kv "$r" verdict)" "$(kv "$r" pass)" "$(kv "$r" fail)" \
 				"$(kv "$r" skip)" "$(kv "$r" pair_start_to_mounted_s)" "$(kv "$r" reason | sed 's/|/\\|/g')"
 		done
+		time_table
 		# per kernel: the seed's three questions, from the cases' timings.json
 		[ -x "$LR_BUILD/host/lr_report" ] && "$LR_BUILD/host/lr_report" "$RUN_DIR"
 	} | atomic_write "$RUN_DIR/summary.md"
@@ -321,14 +380,24 @@ write_summary() {
 			--arg fail "$(kv "$r" fail)" --arg skip "$(kv "$r" skip)" \
 			--arg error "$(kv "$r" error)" --arg mounted "$(kv "$r" pair_start_to_mounted_s)" \
 			--arg duration "$(kv "$r" duration_s)" --arg reason "$(kv "$r" reason)" \
+			--arg times "$(sed -n 's/^time_\(.*\)_s=/\1=/p' "$r")" \
 			--arg dir "${r%/result}" '
 			def n: if . == "" then null else tonumber end;
 			{kernel: $kernel, case: $case, verdict: $verdict, pass: ($pass | n),
 			 fail: ($fail | n), skip: ($skip | n), error: ($error | n),
 			 pair_start_to_mounted_s: ($mounted | n), duration_s: ($duration | n),
+			 time: ($times | split("\n") | map(select(. != "") | split("=") |
+				{key: (.[0] + "_s"), value: (.[1] | tonumber)}) | from_entries),
 			 reason: $reason, dir: $dir}'
 	done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
-		'{run_id: $run_id, profile: $profile, cases: .}' |
+		--arg run_times "$(cat "$RUN_DIR/.times" 2>/dev/null)" '
+		def stats: sort | if length == 0 then null else
+			{median: .[(length - 1) / 2 | floor], max: .[-1]} end;
+		{run_id: $run_id, profile: $profile, cases: .,
+		 time: (($run_times | split("\n") | map(select(. != "") | split("=") |
+			{key: .[0], value: (.[1] | tonumber)}) | from_entries) +
+			{overhead_s: ([.[].time.overhead_s // empty] | stats),
+			 boot_s: ([.[].time.boot_s // empty] | stats)})}' |
 		atomic_write "$RUN_DIR/summary.json"
 	{
 		t=0; nf=0; ns=0
@@ -357,6 +426,71 @@ write_summary() {
 		{ "$LR_BUILD/host/lr_compare" --sweep "$RUN_DIR" >/dev/null 2>&1 || [ $? = 2 ]; }
 	"$LR_TOP/scripts/index.sh" "$RUN_DIR" || warn "no index.html for $RUN_DIR"
 	) 9>"$RUN_DIR/.lock"
+}
+
+# ---- live progress ----
+# progress TOTAL JOBS WLOG: while the run lasts, what each running case does, as its guest
+# says it (tests/lib/phase.h: $tmp/phases), else from its consoles (booting, mounted).
+# On a terminal (and not CI): a status area redrawn in place every second, the workers'
+# lines (WLOG) printed above it. Otherwise: a line per phase change, a heartbeat at least
+# every 60 s, no escape codes. Ends on TERM, flushing WLOG.
+progress() {
+	local total=$1 jobs=$2 wlog=$3 tty=0 t0 beat now_s area=0 wpos=0 stop=0
+	local d key ph due txt el left lines done_n mean eta n
+	declare -A since last
+	[ -t 2 ] && [ -z "${CI:-}" ] && tty=1
+	t0=$(date +%s) beat=$t0
+	trap 'stop=1' TERM
+	while :; do
+		now_s=$(date +%s) lines=()
+		for d in "$RUN_DIR"/*/.*.tmp; do
+			[ -d "$d" ] || continue
+			key=${d#"$RUN_DIR"/}; key=${key%.tmp}; key=${key/\/./\/}
+			ph=$(grep ' phase ' "$d/phases" 2>/dev/null | tail -1)
+			if [ -n "$ph" ]; then
+				read -r _ _ due txt <<<"$ph"
+				[ "${last[$key]:-}" = "$ph" ] || { last[$key]=$ph; since[$key]=$now_s
+					[ $tty = 1 ] || printf '==> %s: %s\n' "$key" "$txt" >&2; }
+				left=
+				[ "$due" != - ] && left=$(awk -v d="$due" -v s="$((now_s - ${since[$key]}))" \
+					'BEGIN { r = d - s; printf (r > 0 ? ", ~%.0f s to go" : ", due %.0f s ago"), r > 0 ? r : -r }')
+				txt="$txt$left"
+			elif grep -q '^lr: client mounted' "$d/console.client" 2>/dev/null; then
+				txt="client mounted, test starting"
+			elif grep -q '^lr: server ready' "$d/console.server" 2>/dev/null; then
+				txt="server ready, client booting"
+			else
+				txt="booting"
+			fi
+			el=$((now_s - $(cat "$d/.started" 2>/dev/null || echo "$now_s")))
+			lines+=("$(printf '  %-34s %3d:%02d  %s' "$key" $((el / 60)) $((el % 60)) "$txt")")
+		done
+		set -- "$RUN_DIR"/*/*/result; done_n=0; [ -f "$1" ] && done_n=$#
+		mean=$( [ "$done_n" -gt 0 ] && for r; do kv "$r" duration_s; done |
+			awk '{ s += $1 } END { printf "%.0f", s / NR }')
+		eta=
+		[ -n "$mean" ] && eta=", ETA ~$(( (total - done_n) * mean / jobs / 60 + 1 )) min"
+		el=$((now_s - t0))
+		if [ $tty = 1 ]; then
+			# the area goes, the workers' new lines, the area again
+			[ $area -gt 0 ] && printf '\033[%dF\033[J' "$area" >&2
+			n=$(wc -l <"$wlog" 2>/dev/null || echo 0)
+			[ "$n" -gt "$wpos" ] && { sed -n "$((wpos + 1)),${n}p" "$wlog" >&2; wpos=$n; }
+			[ $stop = 1 ] && return 0
+			printf '%s\n' "--- $done_n/$total done, $(( el / 60 )):$(printf %02d $((el % 60))) elapsed$eta" \
+				"${lines[@]}" >&2
+			area=$(( ${#lines[@]} + 1 ))
+		else
+			[ $stop = 1 ] && return 0
+			if [ $((now_s - beat)) -ge 60 ]; then
+				beat=$now_s
+				printf '==> progress: %s/%s done, %d:%02d elapsed%s; running:\n' "$done_n" "$total" \
+					$((el / 60)) $((el % 60)) "$eta" >&2
+				[ ${#lines[@]} -gt 0 ] && printf '%s\n' "${lines[@]}" >&2
+			fi
+		fi
+		sleep 1 & wait $! 2>/dev/null
+	done
 }
 
 # ---- modes ----
@@ -437,6 +571,7 @@ all)
 	cases=${CASES:-$(all_cases)}
 	for c in $cases; do case_timeout "$c" >/dev/null || die "unknown case '$c' in CASES"; done
 	kernels=${KERNELS:-mainline}
+	t_start=$(now)
 	declare -A krc
 	for k in $kernels; do
 		krc[$k]=0
@@ -444,14 +579,24 @@ all)
 		[ "${krc[$k]}" = 1 ] && die "$(head -1 "$scratch/kernel.$k")"
 		[ "${krc[$k]}" = 3 ] && log "kernel $k: $(head -1 "$scratch/kernel.$k")"
 	done
+	t_built=$(now)
 	decide_accel $(for k in $kernels; do [ "${krc[$k]}" = 0 ] && echo "$scratch/kernel.$k"; done)
 	resolve_images "$scratch/images"
 	new_run "$scratch/images"
+	t_images=$(now)
 	set -- $kernels; nk=$#; set -- $cases
 	total=$((nk * $#))
 	log "run $RUN_ID: $total case(s), $jobs_max at a time, profile $PROFILE, ${LR_ACCEL:-tcg} (results/$RUN_ID)"
 	declare -A wpids=()
 	defer 'for p in "${!wpids[@]}"; do kill -TERM $p; done; wait'
+	# live progress; on a terminal the workers' lines go through it (above its area)
+	wlog=$scratch/workers.log
+	: >"$wlog"
+	progress "$total" "$jobs_max" "$wlog" &
+	ppid_=$!
+	defer "kill -TERM $ppid_ 2>/dev/null; wait $ppid_ 2>/dev/null"
+	wout=/dev/stderr
+	[ -t 2 ] && [ -z "${CI:-}" ] && wout=$wlog
 	worst=0 n=0 i=0
 	reap() {	# wait for one worker; fold its exit status into worst
 		local p rc
@@ -467,11 +612,17 @@ all)
 			LR_W_RUN_ID=$RUN_ID LR_W_RUN_DIR=$RUN_DIR LR_W_N=$n LR_W_TOTAL=$total \
 			LR_W_KINFO=$scratch/kernel.$k \
 			LR_W_KRC=${krc[$k]} LR_W_IMG=$scratch/images \
-				"$0" --worker --kernel "$k" "$c" &
+				"$0" --worker --kernel "$k" "$c" 2>>"$wout" &
 			wpids[$!]=1
 		done
 	done
 	while [ ${#wpids[@]} -gt 0 ]; do reap; done
+	kill -TERM $ppid_ 2>/dev/null; wait $ppid_ 2>/dev/null
+	# the run's own time: kernels, images, the cases, all (summary.md "Time", summary.json)
+	{ echo "build_s=$(elapsed "$t_start" "$t_built")"; echo "images_s=$(elapsed "$t_built" "$t_images")"
+	  echo "cases_s=$(elapsed "$t_images" "$(now)")"; echo "total_s=$(elapsed "$t_start" "$(now)")"
+	} | atomic_write "$RUN_DIR/.times"
+	write_summary
 	if [ $tap = 1 ]; then
 		echo "1..$total"
 		n=0

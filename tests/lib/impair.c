@@ -2,6 +2,7 @@
 /* impair.c: the shared steps of every impairment test (impair.h). */
 #include "impair.h"
 #include "ops.h"
+#include "phase.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -777,6 +778,7 @@ static FILE *out_file(const char *name)
 
 void lr_imp_report(struct lr_imp *m, double t_ref)
 {
+	char lin[16];
 	struct utsname u;
 	FILE *f;
 	int i;
@@ -792,10 +794,13 @@ void lr_imp_report(struct lr_imp *m, double t_ref)
 		json_str(f, u.release);
 		fputs(", \"profile\": ", f);
 		json_str(f, getenv("LR_PROFILE"));
+		snprintf(lin, sizeof(lin), "%u", m->p.tcp_syn_linear_timeouts);
 		fprintf(f, ", \"params\": {\"nlm_timeout\": %u, \"hz\": %u, \"tcp_syn_retries\": %u, "
-			"\"tcp_syn_linear_timeouts\": %u, \"tcp_retries2\": %u, "
+			"\"tcp_syn_linear_timeouts\": %s, \"tcp_retries2\": %u, "
 			"\"rules\": \"%s\"}", m->p.nlm_timeout, m->p.hz, m->p.tcp_syn_retries,
-			m->p.tcp_syn_linear_timeouts, m->p.tcp_retries2,
+			/* null: a kernel without the sysctl (4.19), not a value of 0 */
+			access("/proc/sys/net/ipv4/tcp_syn_linear_timeouts", F_OK) ? "null" : lin,
+			m->p.tcp_retries2,
 			lr_rules(&m->p) == LR_RULES_4_19 ? "4.19" : "mainline");
 		fputs(", \"tick_rate\": ", f);
 		json_num(f, m->tick_rate < 0 ? NAN : m->tick_rate);
@@ -917,6 +922,8 @@ static int imp_switch(struct lr_imp *m, bool on, double *t)
 	if (rc)
 		return -1;
 	m->impaired = on;
+	if (on)		/* the first impairment starts the scenario (phase.h) */
+		lr_phase_scenario(true);
 	return 0;
 }
 

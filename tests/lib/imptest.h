@@ -24,6 +24,7 @@
 #include "known_bugs.h"
 #include "lr.h"
 #include "ops.h"
+#include "phase.h"
 #include "timing.h"
 
 /*
@@ -75,6 +76,8 @@ static inline void imp_setup(struct imp_fix *f, enum lr_scenario sc,
 
 	f->fd = -1;
 	f->m.kmsg = -1;
+	lr_phase(-1, "%s: setting up (second mount, lockd's port, out of grace)",
+		 _metadata->name);
 	ASSERT_EQ(0, lr_dmesg_mark(&f->mark))
 		TH_LOG("cannot mark the kernel logs (client /dev/kmsg, server agent %s): %s",
 		       lr_mserver(), strerror(errno));
@@ -103,6 +106,8 @@ static inline void imp_teardown(struct imp_fix *f, struct __test_metadata *_meta
 	char report[4096];
 	int bad;
 
+	lr_phase_scenario(false);
+	lr_phase(-1, "%s: teardown (trace, report, kernel logs)", _metadata->name);
 	if (f->m.impaired) {
 		lr_imp_off(&f->m, NULL);
 		TH_LOG("teardown removed the impairment");
@@ -521,6 +526,12 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 	imp_start(&u, _metadata);
 	TH_LOG("%s under %s, started %.2f s after the impairment", imp_opname(k),
 	       lr_scenario_name(m->sc), t_go - t_on);
+	if (stalls)
+		lr_phase(e.trying.expect / 1e3, "%s under %s: waiting for 'still trying'",
+			 imp_opname(k), lr_scenario_name(m->sc));
+	else
+		lr_phase(m->p.nlm_timeout, "%s under %s: not stalled, waiting for its result",
+			 imp_opname(k), lr_scenario_name(m->sc));
 
 	if (!stalls) {
 		/* it must not wait for the impairment: done before lockd's first retransmission */
@@ -540,6 +551,7 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 		until = t_go + e.trying.hi / 1e3 + IMP_LATE_S;
 		ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, until);
 		ASSERT_EQ(0, lr_imp_off(m, &t_off));
+		lr_phase(e.ok.hi / 1e3, "impairment off: waiting for the result and 'OK'");
 		ASSERT_EQ(0, lr_child_read(&u.c, &u.r, sizeof(u.r),
 					   e.ok.hi / 1e3 + IMP_LATE_S))
 			TH_LOG("%s did not return after the impairment ended", imp_opname(k));
@@ -620,10 +632,13 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	imp_start(u, _metadata);
 	TH_LOG("LOCK that must look lockd's port up (rpcbind query) with SYN-ACKs from %s:%d "
 	       "dropped in the client", m->server, RPCBIND_PORT);
+	lr_phase(e.trying.expect / 1e3, "LOCK, rpcbind's SYN-ACKs dropped: waiting for "
+		 "'still trying'");
 
 	ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, t_go + e.trying.hi / 1e3 + IMP_LATE_S);
 	dropped = lr_imp_dropped(m);	/* "off" deletes the rule and its counter */
 	ASSERT_EQ(0, lr_imp_off(m, &t_off));
+	lr_phase(-1, "SYN-ACK path restored: waiting for the result and 'OK'");
 	ASSERT_EQ(0, lr_child_read(&u->c, &u->r, sizeof(u->r), e.ok.hi / 1e3 + IMP_LATE_S))
 		TH_LOG("the LOCK never returned after the path was restored");
 	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off, t_off + e.ok.hi / 1e3 + IMP_LATE_S);

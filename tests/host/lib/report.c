@@ -58,6 +58,7 @@ int lr_rep_from_json(const json_t *o, struct lr_rep_test *t)
 	t->hz = uint_of(params, "hz");
 	t->syn_retries = uint_of(params, "tcp_syn_retries");
 	t->syn_linear = uint_of(params, "tcp_syn_linear_timeouts");
+	t->syn_linear_absent = json_is_null(json_object_get(params, "tcp_syn_linear_timeouts"));
 	moms = json_object_get(o, "moments");
 	json_array_foreach(moms, i, mo) {
 		struct lr_rep_moment *m = &t->mom[t->nmom];
@@ -421,7 +422,8 @@ static void beside_portmap(FILE *out, const struct lr_rep_test *t)
 		    "retransmissions (tcp_syn_linear_timeouts), the customer's 4.19 doubled it "
 		    "from 1 s", t->syn_linear);
 	else
-		add(match, sizeof(match), "the SYN RTO doubling from 1 s "
+		add(match, sizeof(match), t->syn_linear_absent ? "the SYN RTO doubling from 1 s "
+		    "(no tcp_syn_linear_timeouts in this kernel)" : "the SYN RTO doubling from 1 s "
 		    "(tcp_syn_linear_timeouts 0)");
 	match_line(out, match, differ);
 }
@@ -486,8 +488,11 @@ static void question2(FILE *out, const struct lr_rep_test *t)
 	struct lr_params p;
 
 	fprintf(out, "\n**2. Which timeout parameters apply.** Read in the guest: nlm_timeout "
-		"%u s, HZ %u; TCP: tcp_syn_retries %u, tcp_syn_linear_timeouts %u. ",
-		t->nlm_timeout, t->hz, t->syn_retries, t->syn_linear);
+		"%u s, HZ %u; TCP: tcp_syn_retries %u, ", t->nlm_timeout, t->hz, t->syn_retries);
+	if (t->syn_linear_absent)
+		fprintf(out, "no tcp_syn_linear_timeouts (the kernel predates it). ");
+	else
+		fprintf(out, "tcp_syn_linear_timeouts %u. ", t->syn_linear);
 	if (!params_of(t, &p) || lr_scenario_expect(&p, LR_SVC_SLEEP, &a, &e)) {
 		fprintf(out, "The record names no kernel version (\"%s\"), so the model's "
 			"figures are left out. Rules and sources: docs/timing-model.md.\n",

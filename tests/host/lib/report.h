@@ -29,6 +29,7 @@ struct lr_rep_test {
 	char verdict[16];
 	char test[48], scenario[32], kernel[48], profile[16], rules[16];
 	unsigned int nlm_timeout, hz, syn_retries, syn_linear;
+	bool syn_linear_absent;		/* the kernel has no tcp_syn_linear_timeouts (null) */
 	bool has_t0;
 	double t0_kmsg;			/* the client's kmsg stamp of the test's first call */
 	int nmom;
