@@ -12,7 +12,8 @@
 #     chromium (tests/browser/run.sh)
 #   5b lr_explain over the run step 5 just made: every passed case dir classified as its own
 #     impairment, from each form of its capture (scripts/explain.sh --score, "# explain score")
-#   6 the runner's failure drills (tests/drills/run.sh, a few minutes)
+#   6 the runner's failure drills (tests/drills/run.sh, a few minutes), then its live progress
+#     on a terminal (tmux) and under CI (tests/progress/run.sh, ~1 min)
 #   7 a quick subset of the kernel mutants (scripts/mutants.sh, MUTANTS=CHECK_MUTANTS,
 #     default "2 3 5", none to skip; ~2-3 min, plus one more cached kernel build)
 # Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped"
@@ -92,6 +93,9 @@ if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
 	# the runner's failure drills: a killed client, a hung lockd, Ctrl-C and SIGTERM at
 	# each phase, two runs at once; each also checks that nothing of its run is left
 	step drills "$LR_TOP/tests/drills/run.sh"
+	# what a person watching sees: the live status area in a tmux pane, the plain lines
+	# and heartbeat under CI (one short case each, ~1 min)
+	step progress "$LR_TOP/tests/progress/run.sh"
 	# the tests have teeth: the unmutated PATCHSET=mutants kernel passes these mutants'
 	# cases, and each mutant fails one (tests/mutants.list; `make mutants` runs them all)
 	[ "${CHECK_MUTANTS:-}" = none ] ||

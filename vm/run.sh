@@ -16,7 +16,11 @@
 #   LR_RESULTS=dir             results root (default <clone>/results)
 #   LR_BOOT_TIMEOUT=s          QEMU start to "server ready" / "client mounted" (default 240)
 #   LR_CASE_TIMEOUT=s          "client mounted" to the client's poweroff (default: vm/cases.list)
+#   LR_PROGRESS_BEAT=s         --all, not on a terminal (or CI set): the longest silence (60)
 #
+# --all on a terminal (and CI unset): a status area, redrawn every second, says what each
+# running case does (its test's own phases, tests/lib/phase.h), done/total and an ETA; the
+# cases' lines scroll above it. Otherwise a plain line per phase change and a heartbeat.
 # Boot figures (host time from QEMU start to "lr: server ready" / "lr: client mounted", and
 # the guests' own uptime) are printed on each case's progress line and kept in boot.txt.
 # Each case: its own netns lr-<runid>-<n> (vm/net.sh), a pcap of the data bridge, the two
@@ -37,7 +41,7 @@ fi
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 . "$LR_TOP/vm/common.sh"
 
-usage() { sed -n '3,27s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+usage() { sed -n '3,31s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 PROFILE=${PROFILE:-quick}
 LR_RESULTS=${LR_RESULTS:-$LR_TOP/results}
@@ -433,11 +437,11 @@ write_summary() {
 # says it (tests/lib/phase.h: $tmp/phases), else from its consoles (booting, mounted).
 # On a terminal (and not CI): a status area redrawn in place every second, the workers'
 # lines (WLOG) printed above it. Otherwise: a line per phase change, a heartbeat at least
-# every 60 s, no escape codes. Ends on TERM, flushing WLOG.
+# every 60 s (LR_PROGRESS_BEAT), no escape codes. Ends on TERM, flushing WLOG.
 progress() {
 	local total=$1 jobs=$2 wlog=$3 tty=0 t0 beat now_s area=0 wpos=0 stop=0
 	local d key ph due txt el left lines done_n mean eta n
-	declare -A since last
+	declare -A since last shown
 	[ -t 2 ] && [ -z "${CI:-}" ] && tty=1
 	t0=$(date +%s) beat=$t0
 	trap 'stop=1' TERM
@@ -449,11 +453,18 @@ progress() {
 			ph=$(grep ' phase ' "$d/phases" 2>/dev/null | tail -1)
 			if [ -n "$ph" ]; then
 				read -r _ _ due txt <<<"$ph"
-				[ "${last[$key]:-}" = "$ph" ] || { last[$key]=$ph; since[$key]=$now_s
-					[ $tty = 1 ] || printf '==> %s: %s\n' "$key" "$txt" >&2; }
+				if [ "${last[$key]:-}" != "$ph" ]; then
+					last[$key]=$ph since[$key]=$now_s
+					# not on a terminal: every phase since the last look, none skipped
+					n=$(grep -c ' phase ' "$d/phases")
+					[ $tty = 1 ] || grep ' phase ' "$d/phases" | sed -n "$((${shown[$key]:-0} + 1)),\$p" |
+						cut -d' ' -f4- | sed "s|^|==> $key: |" >&2
+					shown[$key]=$n
+				fi
 				left=
 				[ "$due" != - ] && left=$(awk -v d="$due" -v s="$((now_s - ${since[$key]}))" \
-					'BEGIN { r = d - s; printf (r > 0 ? ", ~%.0f s to go" : ", due %.0f s ago"), r > 0 ? r : -r }')
+					'BEGIN { r = d - s; if (r > 0) printf ", ~%.0f s to go", r
+						else printf ", due %.0f s ago", -r }')
 				txt="$txt$left"
 			elif grep -q '^lr: client mounted' "$d/console.client" 2>/dev/null; then
 				txt="client mounted, test starting"
@@ -482,7 +493,7 @@ progress() {
 			area=$(( ${#lines[@]} + 1 ))
 		else
 			[ $stop = 1 ] && return 0
-			if [ $((now_s - beat)) -ge 60 ]; then
+			if [ $((now_s - beat)) -ge "${LR_PROGRESS_BEAT:-60}" ]; then
 				beat=$now_s
 				printf '==> progress: %s/%s done, %d:%02d elapsed%s; running:\n' "$done_n" "$total" \
 					$((el / 60)) $((el % 60)) "$eta" >&2
@@ -623,6 +634,9 @@ all)
 	  echo "cases_s=$(elapsed "$t_images" "$(now)")"; echo "total_s=$(elapsed "$t_start" "$(now)")"
 	} | atomic_write "$RUN_DIR/.times"
 	write_summary
+	log "time: $(jq -r '.time | "build \(.build_s) s, images \(.images_s) s, cases \(.cases_s) s, total \(.total_s) s" +
+		(if .overhead_s then "; per case: overhead (duration - protocol waits) median \(.overhead_s.median) s, max \(.overhead_s.max) s; boot median \(.boot_s.median) s, max \(.boot_s.max) s" else "" end)' \
+		"$RUN_DIR/summary.json" 2>/dev/null)"
 	if [ $tap = 1 ]; then
 		echo "1..$total"
 		n=0
