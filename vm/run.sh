@@ -321,7 +321,10 @@ write_summary() {
 				"$(kv "$r" duration_s)" "$(json_str "$(kv "$r" reason)")" \
 				"$(json_str "${r%/result}")"
 		done
-		printf '\n  ]\n}\n'
+		# the footprint (issue 18): the kernel cache now, and what was ever fetched into it
+		printf '\n  ],\n  "cache": {"dir": %s, "bytes": %s, "downloaded_bytes": %s}\n}\n' \
+			"$(json_str "$LR_CACHE")" "$("$LR_TOP/scripts/cache.sh" size)" \
+			"$("$LR_TOP/scripts/cache.sh" downloaded)"
 	} | atomic_write "$RUN_DIR/summary.json"
 	{
 		t=0; nf=0; ns=0
