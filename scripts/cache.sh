@@ -37,6 +37,7 @@ entries() {
 	for e in apt/* files/* src/* kernels/* rootfs/* verify/*; do
 		[ -e "$e" ] || continue
 		case $e in
+		src/*.tmp.* | verify/*.[0-9]*) echo "partial $e" ;;
 		kernels/*.failed.log | kernels/*.config.rejected | verify/*) echo "log $e" ;;
 		apt/*) echo "apt $e" ;;
 		files/*) echo "files $e" ;;
@@ -68,7 +69,7 @@ version() {
 	esac
 }
 
-size_of() { du -s -B1 "$1" 2>/dev/null | cut -f1; }
+size_of() { local s; s=$(du -s -B1 "$1" 2>/dev/null | cut -f1); echo "${s:-0}"; }
 
 # last_used ENTRY: epoch seconds of its stamp, or of the entry itself when it has none.
 last_used() {
@@ -104,7 +105,7 @@ cmd_list() {
 # downloaded: bytes fetched into this cache, from .lr/downloads.log (lib.sh cache_downloaded).
 downloaded() { awk '{t += $1} END {printf "%d\n", t}' "$LR_CACHE/.lr/downloads.log" 2>/dev/null || echo 0; }
 
-total() { size_of "$LR_CACHE" || echo 0; }
+total() { size_of "$LR_CACHE"; }
 
 # ---- removal ----
 
@@ -115,9 +116,18 @@ lock_all() {
 	flock 8
 }
 
-# remove ENTRY: remove it unless a process uses it (its pin held). 1: in use, kept.
+# busy ENTRY: work in progress of a live process, by the pid in its name: kernels/.tmp-<key>.<pid>,
+# rootfs/.tmp.<pid>, src/<tree>.tmp.<pid>, files/.extract.<pid>.XXXXXX, verify/<key>.<pid>.
+busy() {
+	[[ ${1##*/} =~ (^\.tmp-[0-9a-f]+|\.tmp|^\.extract|^[0-9a-f]{16})\.([0-9]+)(\.|$) ]] &&
+		kill -0 "${BASH_REMATCH[2]}" 2>/dev/null
+}
+
+# remove ENTRY: remove it unless a process uses it (its pin held, or it is a live process's
+# work in progress). 1: in use, kept.
 remove() {
 	local e=$1 fd pin
+	! busy "$e" || return 1
 	pin=$(cache_meta pin "$e")
 	mkdir -p "${pin%/*}"
 	exec {fd}>>"$pin"

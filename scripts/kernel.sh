@@ -394,7 +394,7 @@ sources() {
 		cache_use "files/${d##*/}" "$S_NAME"
 		return 0
 	done
-	tmp=$(mktemp -d "$LR_CACHE/files/.extract.XXXXXX") || die "cannot write $LR_CACHE/files"
+	tmp=$(mktemp -d "$LR_CACHE/files/.extract.$$.XXXXXX") || die "cannot write $LR_CACHE/files"
 	chmod 755 "$tmp"
 	defer rm -rf "$tmp"
 	log "$S_NAME: extracting $(echo "$want" | wc -l) files from $S_DESC"

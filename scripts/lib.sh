@@ -153,6 +153,7 @@ apt_private() {
 	case "$suite" in *-security) kind=security ;; esac
 	uri=$(apt_mirror $kind) || return 1
 	dir=$LR_CACHE/apt/$suite
+	cache_use "apt/$suite" "Debian $suite"
 	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
 	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
 		"$uri" "$suite" >"$dir/sources.list"

@@ -40,7 +40,7 @@ fake_cache() {
 	blob "$C/rootfs/old/client.cpio.gz" 50
 	blob "$C/rootfs/new/client.cpio.gz" 50
 	blob "$C/src/6.1.176-9305d1a151b8/Makefile" 60
-	blob "$C/kernels/.tmp-dddd.1/obj/x" 8
+	blob "$C/kernels/.tmp-dddd.999999999/obj/x" 8
 	use downloads/linux-source-7.3_7.3.4-1~bpo13+1_all.deb mainline 50
 	use downloads/linux-source-6.1_6.1.176-1_all.deb 6.1 60
 	use files/7.3.4-703e369ddd4c mainline 40
@@ -69,7 +69,7 @@ line=$(grep ' files/7.3.4' <<<"$out")
 [[ $line == files*"mainline, harness" ]]; ok $? "the extract: every user listed" "$line"
 want=$(date -d "-30 min" '+%F %R')
 grep ' kernels/aaaa ' <<<"$out" | grep -qF "$want"; ok $? "last used: the stamp's time ($want)" "$line"
-grep -q '^partial  kernels/.tmp-dddd.1' <<<"$out"; ok $? "a build in progress (or killed) is listed as partial" "$out"
+grep -q '^partial  kernels/.tmp-dddd.999999999' <<<"$out"; ok $? "a build in progress (or killed) is listed as partial" "$out"
 grep -q '^log .*kernels/cccc.failed.log' <<<"$out"; ok $? "a failed build's log is listed" "$out"
 cnt=$(grep -c -E '^(download|debs|apt|files|kernel|rootfs|src|log|partial) ' <<<"$out")
 tot=$(du -s -B1 "$C" | cut -f1)
@@ -88,7 +88,7 @@ for e in downloads/linux-source-7.3_7.3.4-1~bpo13+1_all.deb files/7.3.4-703e369d
 	[ -e "$C/$e" ]; ok $? "KEEP=mainline keeps $e"
 done
 for e in downloads/linux-source-6.1_6.1.176-1_all.deb files/6.1.176-9305d1a151b8 kernels/bbbb \
-	kernels/cccc.failed.log rootfs/old src/6.1.176-9305d1a151b8 kernels/.tmp-dddd.1; do
+	kernels/cccc.failed.log rootfs/old src/6.1.176-9305d1a151b8 kernels/.tmp-dddd.999999999; do
 	[ ! -e "$C/$e" ]; ok $? "KEEP=mainline removes $e"
 done
 [ ! -e "$(. "$top/scripts/lib.sh"; cache_meta used kernels/bbbb)" ]; ok $? "a removed entry's stamp goes with it"
@@ -117,6 +117,12 @@ ok $? "cache-clean keeps an entry a running process pinned, and says so" "$out"
 echo >"$tmp/go"; wait $holder
 "$cache" clean mainline >/dev/null
 [ ! -e "$C/kernels/bbbb" ]; ok $? "once that process ended, the entry can go"
+# a build in progress of a live process is kept; a killed one's is removed
+blob "$C/kernels/.tmp-eeee.$$/obj/x" 8
+blob "$C/kernels/.tmp-ffff.999999999/obj/x" 8
+"$cache" clean >/dev/null
+[ -d "$C/kernels/.tmp-eeee.$$" ] && [ ! -e "$C/kernels/.tmp-ffff.999999999" ]
+ok $? "cache-clean keeps a live build's temporary dir, removes a dead one's" "$(ls -a "$C/kernels")"
 
 # ---- the cap ----
 fake_cache
