@@ -17,7 +17,8 @@
 # NAME), PATCHSET=svc-sleep|verbatim|no-reuseport, KJOBS (make -j, default nproc),
 # LOCKD_REPRO_CACHE (cache dir), LR_KORG_TIMEOUT (kernel.org connect timeout, default 5 s),
 # LR_VERIFY_REUSE=1 (verify-repro: the cached bzImage counts as the first build),
-# KEEP_SRC=1 (keep the whole unpacked, patched tree in the cache's src/ after a build).
+# KEEP_SRC=1 (keep the whole unpacked, patched tree in the cache's src/ after a build),
+# LOCKD_REPRO_CACHE_MAX (after a build, trim the cache to it: scripts/cache.sh cap).
 # Exit: 0 ok (a kernel with no reachable source is a SKIP line), 2 setup error.
 set -u -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -474,7 +475,7 @@ build_tree() {
 		done
 		;;
 	*)
-		log "$S_NAME: unpacking $S_DESC (dropped once the kernel is cached; KEEP_SRC=1 keeps it)"
+		log "$S_NAME: unpacking $S_DESC (the whole tree, for this build only)"
 		source_stream | tar -C "$dir" --strip-components=1 -xf - || die "$S_NAME: cannot unpack $S_FILE"
 		;;
 	esac
