@@ -211,10 +211,8 @@ cmd_clean() {
 
 # max_bytes: LOCKD_REPRO_CACHE_MAX in bytes (2G, 500M, 1073741824); dies on anything else.
 max_bytes() {
-	local m=${LOCKD_REPRO_CACHE_MAX:-}
-	[[ $m =~ ^[0-9]+[KMGT]?$ ]] ||
-		die "LOCKD_REPRO_CACHE_MAX='$m': give a size in bytes, or with K, M, G or T (2G)"
-	numfmt --from=iec "$m"
+	cache_max_check
+	numfmt --from=iec "$LOCKD_REPRO_CACHE_MAX"
 }
 
 cmd_cap() {

@@ -844,6 +844,7 @@ usage() { awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' 
 
 main() {
 	lr_trap_cleanup
+	cache_max_check
 	local cmd=${1:-}
 	[ $# -gt 0 ] && shift
 	case $cmd in

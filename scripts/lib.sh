@@ -208,6 +208,13 @@ cache_pin_file() {
 	cache_pin "${rel%%/*}/${rest%%/*}"
 }
 
+# cache_max_check: a LOCKD_REPRO_CACHE_MAX that is not a size is bad input (checked before
+# any work, not after a build).
+cache_max_check() {
+	[ -z "${LOCKD_REPRO_CACHE_MAX:-}" ] || [[ $LOCKD_REPRO_CACHE_MAX =~ ^[0-9]+[KMGT]?$ ]] ||
+		die "LOCKD_REPRO_CACHE_MAX='$LOCKD_REPRO_CACHE_MAX': give a size in bytes, or with K, M, G or T (2G)"
+}
+
 # cache_cap: with LOCKD_REPRO_CACHE_MAX set, trim the cache to it (least recently used
 # first; what this process pinned, and any running case's entries, stay).
 cache_cap() {

@@ -128,6 +128,9 @@ ok $? "cache-clean keeps a live build's temporary dir, removes a dead one's" "$(
 fake_cache
 out=$(LOCKD_REPRO_CACHE_MAX=2GB "$cache" cap 2>&1); rc=$?
 [ $rc -eq 2 ] && [[ $out == "lockd-repro: LOCKD_REPRO_CACHE_MAX='2GB': "* ]]; ok $? "a bad cap: one line, exit 2" "$out"
+out=$(LOCKD_REPRO_CACHE_MAX=lots "$top/scripts/kernel.sh" build mainline 2>&1); rc=$?
+[ $rc -eq 2 ] && [[ $out == "lockd-repro: LOCKD_REPRO_CACHE_MAX='lots': "* ]]
+ok $? "a bad cap stops kernel.sh before any work" "$out"
 before=$(find "$C" -type f | wc -l)
 LOCKD_REPRO_CACHE_MAX=100M "$cache" cap 2>/dev/null
 [ "$(find "$C" -type f | wc -l)" = "$before" ]; ok $? "under the cap: nothing removed"
