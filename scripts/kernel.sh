@@ -352,12 +352,12 @@ source_stream() {
 	local inner
 	case $S_KIND in
 	tarball)
-		"$(compressor "$S_FILE")" -dc "$S_FILE"
+		decompress "$S_FILE" <"$S_FILE"
 		;;
 	deb)
 		inner=$(dpkg-deb -c "$S_FILE" | awk '$6 ~ /^\.\/usr\/src\/linux-source-.*\.tar\.(xz|bz2|gz|zst)$/ {print $6; exit}')
 		[ -n "$inner" ] || { echo "$S_FILE: no usr/src/linux-source-*.tar.* inside" >&2; return 1; }
-		dpkg-deb --fsys-tarfile "$S_FILE" | tar -xOf - "$inner" | "$(compressor "$inner")" -dc
+		dpkg-deb --fsys-tarfile "$S_FILE" | tar -xOf - "$inner" | decompress "$inner"
 		;;
 	esac
 }
@@ -405,6 +405,10 @@ sources() {
 	echo "$want" >"$tmp/.lr-files"
 	d=$LR_CACHE/files/$S_VERSION-$sha12
 	cache_pin "files/${d##*/}"
+	# a stale one (it lacks a file the patches now touch) is replaced, not kept
+	if [ -f "$d/.lr-files" ] && [ -n "$(LC_ALL=C comm -23 <(echo "$want") "$d/.lr-files")" ]; then
+		mv -T "$d" "$d.stale.$$" && rm -rf "$d.stale.$$"
+	fi
 	publish "$tmp" "$d"
 	S_PRISTINE=$d
 	cache_use "files/${d##*/}" "$S_NAME"
@@ -420,8 +424,9 @@ publish() {
 	mv -T "$1" "$2" 2>/dev/null || { rm -rf "$1"; [ -d "$2" ] || die "cannot rename $1 to $2"; }
 }
 
-compressor() {
-	case $1 in *.xz) echo xz ;; *.bz2) echo bzip2 ;; *.gz) echo gzip ;; *.zst) echo zstd ;; esac
+# decompress NAME: stdin decompressed as NAME's suffix says (a plain .tar as it is).
+decompress() {
+	case $1 in *.xz) xz -dc ;; *.bz2) bzip2 -dc ;; *.gz) gzip -dc ;; *.zst) zstd -dc ;; *) cat ;; esac
 }
 
 # patch_hash LINE PATCHSET: identity of the patches the set applies on LINE.

@@ -181,10 +181,12 @@ eq "$(stat -c %Y "$d/Makefile")" 1500000000 "extract: the Makefile keeps its mti
 (sources) 2>"$tmp/e"
 ! grep -q extracting "$tmp/e"; ok $? "extract: reused the next time" "$(cat "$tmp/e")"
 # the patches touch a new file: the extract is stale and made again
-sed -i '$d' "$d/.lr-files"
+f=$(tail -1 "$d/.lr-files")
+sed -i '$d' "$d/.lr-files"; rm -f "$d/$f"
 (sources) 2>"$tmp/e"
-grep -q extracting "$tmp/e"; ok $? "extract: made again when a patch touches a file it lacks" "$(cat "$tmp/e")"
-out=$( (S_FILE=$tmp/t419/Makefile; sources) 2>&1); rc=$?
+grep -q extracting "$tmp/e" && [ -f "$d/$f" ] && grep -qx "$f" "$d/.lr-files"
+ok $? "extract: made again, in place, when a patch touches a file it lacks ($f)" "$(cat "$tmp/e")"
+out=$( (S_FILE=$tmp/t419/Makefile S_SHA=000000000000ffff; sources) 2>&1); rc=$?
 [ $rc -eq 2 ] && [[ $out == *"cannot extract"* ]]; ok $? "extract from something not a tarball: exit 2, says it cannot extract" "$out"
 # a KSRC tree is linked, never copied, and never written
 cp -a "$tmp/t419" "$tmp/ksrc"
