@@ -171,12 +171,13 @@ needed() {
 		done
 		return 1
 	fi
-	# an entry from before the stamps: by its version (the table's 7.3 keeps 7.3.4)
+	# an entry from before the stamps: by its version (the table's 7.3 keeps 7.3.4); not a
+	# whole tree in src/ (the old pristine copies: no build reads them any more)
 	v=$(version "$kind" "$e")
 	for w in $words; do
 		case $kind:$e:$v in
 		download:*/linux-source-"$w"_* | download:*/linux-"$w".tar* | files:*/"$w"[.-]* | \
-		src:*/"$w"[.-]* | kernel:*:"$w"[.\ ]*) return 0 ;;
+		kernel:*:"$w"[.\ ]*) return 0 ;;
 		esac
 	done
 	return 1

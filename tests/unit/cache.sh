@@ -98,9 +98,10 @@ fake_cache
 rm -rf "$C/.lr"
 "$cache" clean 6.1 >/dev/null
 [ -e "$C/kernels/bbbb" ] && [ -e "$C/downloads/linux-source-6.1_6.1.176-1_all.deb" ] &&
-	[ -e "$C/src/6.1.176-9305d1a151b8" ] && [ ! -e "$C/kernels/aaaa" ] &&
+	[ -e "$C/files/6.1.176-9305d1a151b8" ] && [ ! -e "$C/kernels/aaaa" ] &&
 	[ ! -e "$C/downloads/linux-source-7.3_7.3.4-1~bpo13+1_all.deb" ]
 ok $? "unstamped entries are kept by version (6.1 keeps 6.1.176's, not 7.3.4's)" "$(ls -R "$C" | head -30)"
+[ ! -e "$C/src/6.1.176-9305d1a151b8" ]; ok $? "an unstamped whole tree (an old pristine copy) goes"
 "$cache" clean >/dev/null
 [ -z "$(ls "$C/downloads" "$C/kernels" "$C/files" 2>/dev/null | grep -v ':$' | grep .)" ]
 ok $? "cache-clean without KEEP empties the cache" "$(ls -R "$C")"
