@@ -342,6 +342,7 @@ patch_targets() {
 # its top Makefile (version, build timestamp), every file a patch of kernel-patches/
 # touches, and the kselftest harness.
 needed_files() {
+	# shellcheck disable=SC2086
 	{ echo Makefile; printf '%s\n' $HARNESS_FILES; patch_targets "$KP_DIR"/*/*.patch; } |
 		LC_ALL=C sort -u
 }
@@ -475,6 +476,7 @@ build_tree() {
 		if [ -e "$dir/.config" ] || [ -d "$dir/include/config" ]; then
 			make -s -C "$dir" mrproper >/dev/null 2>&1 || die "$S_NAME: make mrproper failed in the link tree of $S_FILE"
 		fi
+		# shellcheck disable=SC2046
 		for f in $(patch_targets $(series_patches "$S_LINE" "$PATCHSET")); do
 			[ -f "$S_FILE/$f" ] && cp --remove-destination "$S_FILE/$f" "$dir/$f"
 		done

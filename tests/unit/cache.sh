@@ -103,7 +103,7 @@ rm -rf "$C/.lr"
 ok $? "unstamped entries are kept by version (6.1 keeps 6.1.176's, not 7.3.4's)" "$(ls -R "$C" | head -30)"
 [ ! -e "$C/src/6.1.176-9305d1a151b8" ]; ok $? "an unstamped whole tree (an old pristine copy) goes"
 "$cache" clean >/dev/null
-[ -z "$(ls "$C/downloads" "$C/kernels" "$C/files" 2>/dev/null | grep -v ':$' | grep .)" ]
+[ -z "$(find "$C/downloads" "$C/kernels" "$C/files" -mindepth 1 2>/dev/null)" ]
 ok $? "cache-clean without KEEP empties the cache" "$(ls -R "$C")"
 
 # ---- the lock: what a running process uses stays ----
