@@ -843,6 +843,7 @@ cmd_dryrun() {
 		done
 	done
 	echo "1..$i"
+	cache_cap
 }
 
 cmd_unit() { exec "$LR_TOP/tests/unit/kernel-resolve.sh"; }
