@@ -465,7 +465,7 @@ build_tree() {
 		for e in "$S_FILE"/* "$S_FILE"/.[!.]*; do
 			[ -e "$e" ] && [ "${e##*/}" != .git ] || continue
 			if ! cp -al "$e" "$dir/" 2>/dev/null; then
-				warn "$S_NAME: cannot hard-link $S_FILE into $LR_CACHE (another filesystem?): copying it for this build"
+				warn "$S_NAME: cannot hard-link $S_FILE into $LR_CACHE (another filesystem, or files of another user): copying it for this build only"
 				rm -rf "$dir" && mkdir -p "$dir"
 				tar -C "$S_FILE" --exclude=.git -cf - . | tar -C "$dir" -xf - || die "$S_NAME: cannot copy $S_FILE"
 				break

@@ -200,5 +200,18 @@ ok $? "KSRC: an unpatched file is a hard link to the user's"
 ok $? "KSRC: the patched file is a file of its own, patched"
 [ "$sum0" = "$(cd "$tmp/ksrc" && find . -type f -exec md5sum {} + | sort)" ]; ok $? "KSRC: the user's tree is unchanged"
 [ ! -e "$LR_CACHE/src" ] || [ -z "$(ls "$LR_CACHE/src")" ]; ok $? "KSRC: nothing of the tree is kept in the cache" "$(ls "$LR_CACHE/src" 2>&1)"
+# a KSRC on another filesystem (tmpfs) cannot be linked: copied for the build, with a warning
+if shm=$(mktemp -d /dev/shm/lr-unit.XXXXXX 2>/dev/null) && [ "$(stat -c %d "$shm")" != "$(stat -c %d "$tmp")" ]; then
+	cp -a "$tmp/t419/." "$shm/"
+	( KSRC=$shm; resolve 4.19 && sources && choose_line && build_tree "$tmp/bt2" ) >"$tmp/o" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && grep -q "cannot hard-link.*copying it for this build only" "$tmp/o" &&
+		grep -q nlm_svc_sleep "$tmp/bt2/fs/lockd/svclock.c" && ! grep -q nlm_svc_sleep "$shm/fs/lockd/svclock.c"
+	ok $? "KSRC on another filesystem: copied for the build, said, the user's tree unchanged" "$(cat "$tmp/o")"
+	rm -rf "$shm"
+else
+	ok 0 "KSRC on another filesystem # SKIP no tmpfs /dev/shm apart from $tmp"
+	[ -z "${shm:-}" ] || rm -rf "$shm"
+fi
 
 tap_end
