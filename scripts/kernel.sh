@@ -483,10 +483,11 @@ build_tree() {
 		;;
 	*)
 		log "$S_NAME: unpacking $S_DESC (the whole tree, for this build only)"
-		# but for the C sources of drivers/gpu (600 MB of 1.6 GB in 7.3): the fragments
-		# build no GPU driver; kbuild walks those directories for their Makefiles and
-		# Kconfig files only (a C file it needed would fail the build, not change it)
-		source_stream | tar -C "$dir" --strip-components=1 --exclude='drivers/gpu/*.[ch]' -xf - ||
+		# but for the C sources of drivers/gpu/drm (about 600 MB of 1.6 GB in 7.3): the
+		# fragments build no DRM driver; kbuild walks those directories for their Makefiles
+		# and Kconfig files only (a C file it needed would fail the build, not change it).
+		# Not all of drivers/gpu: up to 6.x it holds vgaarb.c, which VGA_ARB=y builds.
+		source_stream | tar -C "$dir" --strip-components=1 --exclude='drivers/gpu/drm/*.[ch]' -xf - ||
 			die "$S_NAME: cannot unpack $S_FILE"
 		;;
 	esac
