@@ -10,6 +10,9 @@
 #   A=dir B=dir               make compare (runs or run/kernel dirs)   RUN=dir  make sweep, make browser
 #   DMESG=f PCAP=f NLM_TIMEOUT=s SERVER=ip HZ=n REPRODUCE=1  make explain (KERNEL= only if given)
 #   FUZZ_SECONDS=120          make fuzz
+#   KEEP="mainline 4.19"      make cache-clean keeps these kernels' entries
+#   KEEP_SRC=1                keep the whole unpacked tree of a build (the cache's src/)
+#   LOCKD_REPRO_CACHE_MAX=2G  cap the cache: least recently used entries go first
 
 SHELL := /bin/bash
 KERNELS ?= 4.19 mainline
@@ -22,7 +25,7 @@ CASE ?= baseline
 override CMD := $(value CMD)
 export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
 
-.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz
+.PHONY: cache cache-clean drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 16
@@ -81,6 +84,12 @@ drills:		## the runner's own drills: Ctrl-C/TERM at each phase, a killed client,
 
 bisect-step:	## for git bisect run: KSRC=tree CASE=… EXPECT=…; exit 0 good, 1 bad, 125 skip
 	@vm/run.sh --bisect "$(CASE)"
+
+cache:		## list the kernel cache: each entry's kind, version, size, last use, users; the total
+	@scripts/cache.sh list
+
+cache-clean:	## empty the kernel cache but for what KEEP="mainline 4.19 ksrc" need and what runs use
+	@scripts/cache.sh clean $(KEEP)
 
 clean:		## remove build/ (the kernel cache under LOCKD_REPRO_CACHE is kept)
 	rm -rf build

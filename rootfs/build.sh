@@ -95,6 +95,7 @@ for p in $pkgs; do
 				>>"$WORK/download.log" 2>&1 ||
 				die "apt-get download $p=$ver failed (see $WORK/download.log)"
 			f=$(ls "$DEBS/${p}_${ver/:/%3a}_"*.deb 2>/dev/null | head -1) || true
+			[ -z "$f" ] || cache_downloaded "$f"
 		fi
 	else
 		# apt does not know it (no lists?): a copy fetched earlier still serves
@@ -121,6 +122,9 @@ key=$( {
 	echo "epoch $EPOCH"
 } | sha256sum | cut -c1-16)
 OUT=$LR_CACHE/rootfs/$key
+# kept from a cache trim while this runs (lib.sh cache_pin; vm/common.sh pins it for a run)
+cache_pin "rootfs/$key"
+cache_use downloads/debs "guest images"
 
 report() {
 	local d=$1 r
@@ -137,6 +141,7 @@ report() {
 
 if [ -f "$OUT/server.cpio.gz" ] && [ -f "$OUT/client.cpio.gz" ] && [ "$force" = 0 ]; then
 	log "rootfs $key (cached)"
+	cache_use "rootfs/$key" "guest images"
 	report "$OUT"
 	exit 0
 fi
@@ -322,4 +327,6 @@ if [ -d "$OUT" ]; then
 fi
 mv "$TMP" "$OUT"
 trap - EXIT
+cache_use "rootfs/$key" "guest images"
+cache_cap
 report "$OUT"

@@ -106,6 +106,9 @@ else
 fi
 
 echo "logs: $logdir" >&2
+# the footprint (issue 18; make cache lists the entries)
+echo "cache: $(numfmt --to=iec --suffix=B "$("$LR_TOP/scripts/cache.sh" size)") kept in $LR_CACHE," \
+	"$(numfmt --to=iec --suffix=B "$("$LR_TOP/scripts/cache.sh" downloaded)") downloaded into it" >&2
 # XFAIL: an expected failure (a known kernel bug reproduced, tests/lib/known_bugs.c, or a
 # harness self-test that must time out); it counts as passed
 [ $xfail -eq 0 ] || echo "($xfail of the passed are expected failures, XFAIL: grep XFAIL $logdir/*.tap)"

@@ -4,7 +4,8 @@
 #
 #   kernel.sh build NAME...         build (or reuse) each kernel; one summary line each
 #   kernel.sh info NAME             build if needed; key=value lines (docs/internals.md)
-#   kernel.sh srcdir NAME           print the unpacked, patched source dir (never builds)
+#   kernel.sh srcdir NAME           unpack and patch the whole tree, keep it in src/, print it
+#   kernel.sh harness               print the dir of mainline's kselftest_harness.h (2 files)
 #   kernel.sh verify-repro NAME...  build twice in separate dirs, compare the bzImages
 #   kernel.sh dryrun                patch --dry-run of every patch set against every source
 #                                   this machine can get (TAP)
@@ -15,7 +16,9 @@
 # Environment: KSRC=/path (a git checkout or unpacked tree; overrides the source of every
 # NAME), PATCHSET=svc-sleep|verbatim|no-reuseport, KJOBS (make -j, default nproc),
 # LOCKD_REPRO_CACHE (cache dir), LR_KORG_TIMEOUT (kernel.org connect timeout, default 5 s),
-# LR_VERIFY_REUSE=1 (verify-repro: the cached bzImage counts as the first build).
+# LR_VERIFY_REUSE=1 (verify-repro: the cached bzImage counts as the first build),
+# KEEP_SRC=1 (keep the whole unpacked, patched tree in the cache's src/ after a build),
+# LOCKD_REPRO_CACHE_MAX (after a build, trim the cache to it: scripts/cache.sh cap).
 # Exit: 0 ok (a kernel with no reachable source is a SKIP line), 2 setup error.
 set -u -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -107,9 +110,7 @@ dry_apply() {
 	# set to a scratch copy of the touched files.
 	local scratch
 	scratch=$(mktemp -d) || return 2
-	for p in "$@"; do
-		awk '/^\+\+\+ b\// {sub(/^\+\+\+ b\//, ""); sub(/\t.*/, ""); print}' "$p"
-	done | sort -u | while read -r f; do
+	patch_targets "$@" | while read -r f; do
 		mkdir -p "$scratch/$(dirname "$f")"
 		[ -f "$tree/$f" ] && cp "$tree/$f" "$scratch/$f"
 	done
@@ -228,6 +229,7 @@ korg_fetch() {
 		die "$KORG/$path: sha256 $got does not match ${want:-any entry in kernel.org sha256sums.asc}"
 	fi
 	mv -f "$tmp" "$DL/$f"
+	cache_downloaded "$DL/$f"
 	record_sha "$f" "$got"
 }
 
@@ -266,12 +268,13 @@ resolve() {
 	table_row "$name"
 	S_LINEVER=$T_VER
 	pkg=linux-source-$(echo "$T_VER" | cut -d. -f1,2)
-	# 1 the download cache
+	# 1 the download cache (pinned before it is looked at: see lib.sh cache_pin)
+	[ "$T_TARBALL" = - ] || cache_pin "downloads/${T_TARBALL##*/}"
 	if [ "$T_TARBALL" != - ] && cached_file "${T_TARBALL##*/}" "$T_SHA"; then
 		S_SHA=$C_SHA S_KIND=tarball S_FILE=$DL/${T_TARBALL##*/} S_DESC="kernel.org:${T_TARBALL##*/}"
 		return 0
 	fi
-	if [ "$T_SUITE" != - ] && f=$(newest_deb "$pkg") && cached_file "$f"; then
+	if [ "$T_SUITE" != - ] && f=$(newest_deb "$pkg") && cache_pin "downloads/$f" && cached_file "$f"; then
 		S_SHA=$C_SHA S_KIND=deb S_FILE=$DL/$f S_DESC="debian:$(deb_id "$f")"
 		return 0
 	fi
@@ -280,6 +283,8 @@ resolve() {
 		log "$name: fetching $pkg from Debian $T_SUITE"
 		if f=$(apt_download "$T_SUITE" "$pkg" "$DL") && [ -n "$f" ]; then
 			f=${f##*/}
+			cache_pin "downloads/$f"
+			cache_downloaded "$DL/$f"
 			# apt checked it against the signed index; record it for later runs
 			record_sha "$f" "$(sha256 "$DL/$f")"
 			cached_file "$f" || return 1
@@ -323,53 +328,106 @@ tree_sha() {
 	fi
 }
 
-# ---- unpack and patch ----
+# ---- unpack only what is needed ----
 
-# unpack: make $LR_CACHE/src/<version>-<sha12>/ (pristine) for the resolved source; sets
-# S_PRISTINE and S_VERSION.
-unpack() {
-	local sha12=${S_SHA:0:12} d tmp
-	mkdir -p "$LR_CACHE/src"
-	for d in "$LR_CACHE/src"/*-"$sha12"; do
-		if [ -f "$d/.lr-pristine" ]; then
-			S_PRISTINE=$d S_VERSION=$(makefile_version "$d")
-			return 0
-		fi
-	done
-	tmp=$(mktemp -d "$LR_CACHE/src/.unpack.XXXXXX") || die "cannot write $LR_CACHE/src"
-	defer rm -rf "$tmp"
-	log "$S_NAME: unpacking $S_DESC"
-	case $S_KIND in
-	ksrc)
-		tar -C "$S_FILE" --exclude=.git -cf - . | tar -C "$tmp" -xf - ||
-			die "$S_NAME: cannot copy $S_FILE"
-		# a tree that has been built in: make it fit for an O= build (in the copy only)
-		if [ -e "$tmp/.config" ] || [ -d "$tmp/include/config" ]; then
-			make -s -C "$tmp" mrproper >/dev/null 2>&1 || die "$S_NAME: make mrproper failed in the copy of $S_FILE"
-		fi
-		;;
-	tarball)
-		tar -C "$tmp" --strip-components=1 -xf "$S_FILE" || die "$S_NAME: cannot unpack $S_FILE"
-		;;
-	deb)
-		local inner
-		inner=$(dpkg-deb -c "$S_FILE" | awk '$6 ~ /^\.\/usr\/src\/linux-source-.*\.tar\.(xz|bz2|gz|zst)$/ {print $6; exit}')
-		[ -n "$inner" ] || die "$S_FILE: no usr/src/linux-source-*.tar.* inside"
-		dpkg-deb --fsys-tarfile "$S_FILE" | tar -xOf - "$inner" |
-			tar -C "$tmp" --strip-components=1 -xf - --use-compress-program="$(compressor "$inner")" ||
-			die "$S_NAME: cannot unpack $S_FILE"
-		;;
-	esac
-	S_VERSION=$(makefile_version "$tmp") || die "$S_NAME: $S_DESC has no kernel top Makefile"
-	touch "$tmp/.lr-pristine"
-	d=$LR_CACHE/src/$S_VERSION-$sha12
-	rm -rf "$d"
-	mv "$tmp" "$d" || die "cannot rename $tmp"
-	S_PRISTINE=$d
+# The userspace headers tests/Makefile compiles the tests against (mainline's, always).
+HARNESS_FILES="tools/testing/selftests/kselftest_harness.h tools/testing/selftests/kselftest.h"
+
+# patch_targets PATCH...: the files the patches write ("+++ b/" lines), sorted, once each.
+patch_targets() {
+	awk '/^\+\+\+ b\// {sub(/^\+\+\+ b\//, ""); sub(/\t.*/, ""); print}' "$@" | LC_ALL=C sort -u
 }
 
-compressor() {
-	case $1 in *.xz) echo xz ;; *.bz2) echo bzip2 ;; *.gz) echo gzip ;; *.zst) echo zstd ;; esac
+# needed_files: all that the line choice, the dry runs and the build key read of a source:
+# its top Makefile (version, build timestamp), every file a patch of kernel-patches/
+# touches, and the kselftest harness.
+needed_files() {
+	# shellcheck disable=SC2086
+	{ echo Makefile; printf '%s\n' $HARNESS_FILES; patch_targets "$KP_DIR"/*/*.patch; } |
+		LC_ALL=C sort -u
+}
+
+# source_stream: the resolved tarball or .deb's kernel source, as an uncompressed tar stream
+# whose members have one leading directory.
+source_stream() {
+	local inner
+	case $S_KIND in
+	tarball)
+		decompress "$S_FILE" <"$S_FILE"
+		;;
+	deb)
+		inner=$(dpkg-deb -c "$S_FILE" | awk '$6 ~ /^\.\/usr\/src\/linux-source-.*\.tar\.(xz|bz2|gz|zst)$/ {print $6; exit}')
+		[ -n "$inner" ] || { echo "$S_FILE: no usr/src/linux-source-*.tar.* inside" >&2; return 1; }
+		dpkg-deb --fsys-tarfile "$S_FILE" | tar -xOf - "$inner" | decompress "$inner"
+		;;
+	esac
+}
+
+# extract_files DIR FILE...: only FILE... of the resolved source into DIR. A file the
+# source lacks is not an error (its patch's dry run then says "can't find file"); any
+# other complaint of tar's is.
+extract_files() {
+	local dir=$1 err; shift
+	# one directory level before each name: the tarball's top directory, whatever it is
+	err=$(source_stream | tar -C "$dir" --strip-components=1 --wildcards --no-wildcards-match-slash \
+		-xf - "${@/#/*/}" 2>&1 | grep -vE 'Not found in archive|Exiting with failure status due to previous errors')
+	[ -z "$err" ] || { printf '%s\n' "$err" | head -3 >&2; return 1; }
+	[ -f "$dir/Makefile" ]
+}
+
+# sources: the few files of the resolved source that everything short of a build reads
+# (needed_files), without unpacking the tree: $LR_CACHE/files/<version>-<sha12>/, a few
+# hundred KB, kept. A KSRC tree is read in place. Sets S_PRISTINE and S_VERSION.
+sources() {
+	local sha12=${S_SHA:0:12} d tmp want
+	if [ "$S_KIND" = ksrc ]; then
+		S_PRISTINE=$S_FILE S_VERSION=$S_LINEVER
+		return 0
+	fi
+	cache_use "downloads/${S_FILE##*/}" "$S_NAME"
+	want=$(needed_files)
+	mkdir -p "$LR_CACHE/files"
+	for d in "$LR_CACHE/files"/*-"$sha12"; do
+		cache_pin "files/${d##*/}"
+		[ -f "$d/.lr-files" ] || continue
+		# a patch that touches a new file makes the extract stale: extract again
+		[ -z "$(LC_ALL=C comm -23 <(echo "$want") "$d/.lr-files")" ] || continue
+		S_PRISTINE=$d S_VERSION=$(makefile_version "$d")
+		cache_use "files/${d##*/}" "$S_NAME"
+		return 0
+	done
+	tmp=$(mktemp -d "$LR_CACHE/files/.extract.$$.XXXXXX") || die "cannot write $LR_CACHE/files"
+	chmod 755 "$tmp"
+	defer rm -rf "$tmp"
+	log "$S_NAME: extracting $(echo "$want" | wc -l) files from $S_DESC"
+	# shellcheck disable=SC2086
+	extract_files "$tmp" $want || die "$S_NAME: cannot extract from $S_FILE"
+	S_VERSION=$(makefile_version "$tmp") || die "$S_NAME: $S_DESC has no kernel top Makefile"
+	echo "$want" >"$tmp/.lr-files"
+	d=$LR_CACHE/files/$S_VERSION-$sha12
+	cache_pin "files/${d##*/}"
+	# a stale one (it lacks a file the patches now touch) is replaced, not kept
+	if [ -f "$d/.lr-files" ] && [ -n "$(LC_ALL=C comm -23 <(echo "$want") "$d/.lr-files")" ]; then
+		mv -T "$d" "$d.stale.$$" && rm -rf "$d.stale.$$"
+	fi
+	publish "$tmp" "$d"
+	S_PRISTINE=$d
+	cache_use "files/${d##*/}" "$S_NAME"
+}
+
+# publish TMP DIR: rename a finished TMP to DIR. A DIR another run finished first wins (it
+# may be in use; it is never replaced); TMP is then dropped.
+publish() {
+	if [ -d "$2" ]; then
+		rm -rf "$1"
+		return 0
+	fi
+	mv -T "$1" "$2" 2>/dev/null || { rm -rf "$1"; [ -d "$2" ] || die "cannot rename $1 to $2"; }
+}
+
+# decompress NAME: stdin decompressed as NAME's suffix says (a plain .tar as it is).
+decompress() {
+	case $1 in *.xz) xz -dc ;; *.bz2) bzip2 -dc ;; *.gz) gzip -dc ;; *.zst) zstd -dc ;; *) cat ;; esac
 }
 
 # patch_hash LINE PATCHSET: identity of the patches the set applies on LINE.
@@ -379,44 +437,84 @@ patch_hash() {
 	for p in $(series_patches "$1" "$2"); do sed -n '/^--- /,$p' "$p"; done | sha256sum | cut -c1-16
 }
 
-# patched_tree: choose the line for PATCHSET and make the patched tree (hard links to the
-# pristine tree; patch(1) writes new files, so the pristine copy is never touched; the
-# trees are read-only by contract: the build writes only to its O= directory).
-# Sets S_LINE S_PHASH S_SRC.
-patched_tree() {
-	local d out tmp p
-	# the choice is a dry run on copies of the few touched files: cheap enough to redo
-	out=$(select_line "$S_PRISTINE" "$S_VERSION" "$PATCHSET") ||
+# choose_line: the patch line for PATCHSET, by dry runs on copies of the few touched files
+# (cheap enough to redo each time). Sets S_LINE S_PHASH.
+choose_line() {
+	local out
+	if ! out=$(select_line "$S_PRISTINE" "$S_VERSION" "$PATCHSET"); then
+		[ "$S_KIND" = ksrc ] && die "$S_NAME: $PATCHSET does not apply to $S_VERSION ($S_FILE): $out"
 		die "$S_NAME: $PATCHSET does not apply to $S_VERSION: $out"
+	fi
 	S_LINE=$out
 	S_PHASH=$(patch_hash "$S_LINE" "$PATCHSET")
-	d=$S_PRISTINE+$PATCHSET-$S_LINE-$S_PHASH
-	if [ -f "$d/.lr-patched" ]; then
-		S_SRC=$d
-		return 0
-	fi
-	log "$S_NAME: patching $S_VERSION with $PATCHSET from kernel-patches/$S_LINE"
-	tmp=$d.tmp.$$
-	rm -rf "$tmp"
-	defer rm -rf "$tmp"
-	cp -al "$S_PRISTINE" "$tmp" || die "cannot copy $S_PRISTINE"
-	rm -f "$tmp/.lr-pristine"
-	for p in $(series_patches "$S_LINE" "$PATCHSET"); do
-		patch -d "$tmp" -p1 -F0 -N -s --no-backup-if-mismatch <"$p" >/dev/null ||
-			die "$S_NAME: ${p#"$LR_TOP"/} failed on $S_VERSION after a clean dry run"
-	done
-	echo "$S_LINE $PATCHSET $S_PHASH" >"$tmp/.lr-patched"
-	rm -rf "$d"
-	mv "$tmp" "$d"
-	S_SRC=$d
 }
 
-# ksrc_precheck: a KSRC tree the patch set cannot apply to fails before it is copied.
-ksrc_precheck() {
-	local out
-	[ "$S_KIND" = ksrc ] || return 0
-	out=$(select_line "$S_FILE" "$S_LINEVER" "$PATCHSET") ||
-		die "$S_NAME: $PATCHSET does not apply to $S_LINEVER ($S_FILE): $out"
+# kept_dir: where KEEP_SRC=1 (and srcdir) keep the whole patched tree.
+kept_dir() { echo "$LR_CACHE/src/$S_VERSION-${S_SHA:0:12}+$PATCHSET-$S_LINE-$S_PHASH"; }
+
+# build_tree DIR: the whole patched source in DIR (new), for a build. A tarball or .deb is
+# unpacked. A KSRC tree is hard-linked file by file, never copied: the user's files are
+# never written (the patched files are replaced by copies first; kbuild writes only to
+# O=); a tree on another filesystem than the cache is copied, and dropped after the build.
+build_tree() {
+	local dir=$1 p f e
+	mkdir -p "$dir" || die "cannot write $dir"
+	case $S_KIND in
+	ksrc)
+		log "$S_NAME: linking $S_FILE (hard links; the patched files are copies)"
+		for e in "$S_FILE"/* "$S_FILE"/.[!.]*; do
+			[ -e "$e" ] && [ "${e##*/}" != .git ] || continue
+			if ! cp -al "$e" "$dir/" 2>/dev/null; then
+				warn "$S_NAME: cannot hard-link $S_FILE into $LR_CACHE (another filesystem, or files of another user): copying it for this build only"
+				rm -rf "$dir" && mkdir -p "$dir"
+				tar -C "$S_FILE" --exclude=.git -cf - . | tar -C "$dir" -xf - || die "$S_NAME: cannot copy $S_FILE"
+				break
+			fi
+		done
+		# a tree that has been built in: make it fit for an O= build (mrproper only
+		# removes files, so the links to the user's tree stay untouched)
+		if [ -e "$dir/.config" ] || [ -d "$dir/include/config" ]; then
+			make -s -C "$dir" mrproper >/dev/null 2>&1 || die "$S_NAME: make mrproper failed in the link tree of $S_FILE"
+		fi
+		# shellcheck disable=SC2046
+		for f in $(patch_targets $(series_patches "$S_LINE" "$PATCHSET")); do
+			[ -f "$S_FILE/$f" ] && cp --remove-destination "$S_FILE/$f" "$dir/$f"
+		done
+		;;
+	*)
+		log "$S_NAME: unpacking $S_DESC (the whole tree, for this build only)"
+		# but for the C sources of drivers/gpu/drm (about 600 MB of 1.6 GB in 7.3): the
+		# fragments build no DRM driver; kbuild walks those directories for their Makefiles
+		# and Kconfig files only (a C file it needed would fail the build, not change it).
+		# Not all of drivers/gpu: up to 6.x it holds vgaarb.c, which VGA_ARB=y builds.
+		source_stream | tar -C "$dir" --strip-components=1 --exclude='drivers/gpu/drm/*.[ch]' -xf - ||
+			die "$S_NAME: cannot unpack $S_FILE"
+		;;
+	esac
+	log "$S_NAME: patching $S_VERSION with $PATCHSET from kernel-patches/$S_LINE"
+	for p in $(series_patches "$S_LINE" "$PATCHSET"); do
+		patch -d "$dir" -p1 -F0 -N -s --no-backup-if-mismatch <"$p" >/dev/null ||
+			die "$S_NAME: ${p#"$LR_TOP"/} failed on $S_VERSION after a clean dry run"
+	done
+	echo "$S_LINE $PATCHSET $S_PHASH" >"$dir/.lr-patched"
+}
+
+# kept_tree: the whole patched tree in src/, made once and kept (KEEP_SRC=1, srcdir).
+# Sets S_SRC.
+kept_tree() {
+	local d tmp
+	d=$(kept_dir)
+	cache_pin "src/${d##*/}"
+	if [ ! -f "$d/.lr-patched" ]; then
+		mkdir -p "$LR_CACHE/src"
+		tmp=$d.tmp.$$
+		rm -rf "$tmp"
+		defer rm -rf "$tmp"
+		build_tree "$tmp"
+		publish "$tmp" "$d"
+	fi
+	S_SRC=$d
+	cache_use "src/${d##*/}" "$S_NAME"
 }
 
 # ---- build ----
@@ -509,20 +607,31 @@ build_fail() {
 	die "$S_NAME: $1 failed on $S_VERSION (full log: $keep)"
 }
 
-# prepare NAME: resolve, unpack, patch, key. Returns 1 when no source is reachable.
+# prepare NAME: resolve, the few files, the line, the key; no tree is unpacked (a cached
+# kernel never needs one). Returns 1 when no source is reachable.
 prepare() {
 	check_patchset "$PATCHSET"
 	resolve "$1" || return 1
-	ksrc_precheck
-	unpack
-	patched_tree
+	sources
+	choose_line
 	KEY=$(build_key)
 	KDIR=$LR_CACHE/kernels/$KEY
 }
 
+# kernel_user: who uses a kernel entry, for make cache (the first word is what
+# cache-clean KEEP=… matches: the name, or "ksrc" for a KSRC= tree's).
+kernel_user() {
+	if [ "$S_KIND" = ksrc ]; then echo "ksrc $S_VERSION $PATCHSET $S_DESC"
+	else echo "$S_NAME $S_VERSION $PATCHSET"; fi
+}
+
 # ensure_built: the kernel for the prepared source, from the cache or built now.
 ensure_built() {
-	[ -f "$KDIR/info" ] && [ -f "$KDIR/bzImage" ] && return 0
+	cache_pin "kernels/$KEY"
+	if [ -f "$KDIR/info" ] && [ -f "$KDIR/bzImage" ]; then
+		cache_use "kernels/$KEY" "$(kernel_user)"
+		return 0
+	fi
 	mkdir -p "$LR_CACHE/kernels"
 	# one kernel build at a time on this machine (and never the same key twice)
 	exec 9>"$LR_CACHE/kernels/.build.lock"
@@ -530,7 +639,11 @@ ensure_built() {
 		log "$S_NAME: waiting for another kernel build to finish"
 		flock 9
 	fi
-	if [ -f "$KDIR/info" ] && [ -f "$KDIR/bzImage" ]; then exec 9>&-; return 0; fi
+	if [ -f "$KDIR/info" ] && [ -f "$KDIR/bzImage" ]; then
+		exec 9>&-
+		cache_use "kernels/$KEY" "$(kernel_user)"
+		return 0
+	fi
 	local tmp obj t0 bz
 	tmp=$LR_CACHE/kernels/.tmp-$KEY.$$
 	rm -rf "$tmp"; mkdir -p "$tmp/obj"
@@ -541,6 +654,13 @@ ensure_built() {
 	local cpu0
 	cpu_now; cpu0=$CPU_NOW
 	log "$S_NAME: build $S_VERSION ($S_DESC, $PATCHSET from kernel-patches/$S_LINE) key $KEY"
+	# the whole tree lives only as long as this build, unless KEEP_SRC=1
+	if [ "${KEEP_SRC:-0}" = 1 ]; then
+		kept_tree
+	else
+		build_tree "$tmp/src"
+		S_SRC=$tmp/src
+	fi
 	compile "$S_SRC" "$tmp/obj"
 	obj=$tmp/obj
 	bz=$obj/arch/x86/boot/bzImage
@@ -565,9 +685,10 @@ ensure_built() {
 		echo "patches=$(series_patches "$S_LINE" "$PATCHSET" | sed "s#^$KP_DIR/##" | paste -sd' ')"
 		echo "fragments=$(fragments "$S_VERSION" | sed "s#^$KP_DIR/##" | paste -sd' ')"
 	} >"$tmp/info"
-	rm -rf "$obj"
+	rm -rf "$obj" "$tmp/src"
 	rm -rf "$KDIR"
 	mv "$tmp" "$KDIR"
+	cache_use "kernels/$KEY" "$(kernel_user)"
 	exec 9>&-
 	log "$S_NAME: built in $((SECONDS - t0))s"
 }
@@ -606,24 +727,42 @@ cmd_build() {
 		ensure_built
 		summary
 	done
+	cache_cap
 }
 
 cmd_info() {
 	[ $# -eq 1 ] || die "info: name one kernel"
 	prepare "$1" || die "$1: $(skip_reason "$1")"
 	ensure_built
+	cache_cap
 	echo "name=$1"
 	grep -E '^(version|source|src_sha256|line|patchset|key|bzimage|bzimage_sha256|build_s)=' "$KDIR/info"
 }
 
+# srcdir: the whole patched tree, kept in src/ (as KEEP_SRC=1 does) until make cache-clean.
 cmd_srcdir() {
 	[ $# -eq 1 ] || die "srcdir: name one kernel"
 	check_patchset "$PATCHSET"
 	resolve "$1" || die "$1: $(skip_reason "$1")"
-	ksrc_precheck
-	unpack
-	patched_tree
+	sources
+	choose_line
+	kept_tree
 	echo "$S_SRC"
+}
+
+# harness: the directory with mainline's kselftest_harness.h and kselftest.h (the two
+# files only, from the extract; tests/Makefile's KHDR). Mainline whatever KSRC says: the
+# harness is userspace, and an old tree's lacks what tests/lib/harness.h uses.
+cmd_harness() {
+	local f
+	unset KSRC
+	resolve mainline || die "mainline: $(skip_reason mainline)"
+	sources
+	for f in $HARNESS_FILES; do
+		[ -f "$S_PRISTINE/$f" ] || die "$S_DESC has no $f"
+	done
+	cache_use "files/${S_PRISTINE##*/}" harness
+	echo "$S_PRISTINE/${HARNESS_FILES%%/kselftest_harness.h*}"
 }
 
 # verify-repro: two clean builds of the same inputs, each in its own source copy and object
@@ -640,33 +779,35 @@ cmd_verify_repro() {
 		mkdir -p "$LR_CACHE/kernels"
 		exec 9>"$LR_CACHE/kernels/.build.lock"
 		flock 9
-		local src0=$S_SRC i t0 first=1
+		local i t0 first=1
 		if [ "${LR_VERIFY_REUSE:-0}" = 1 ] && [ -f "$KDIR/bzImage" ]; then
 			# the cached bzImage was itself a clean build, in other directories
-			mkdir -p "$d/obj-1/arch/x86/boot"
-			cp "$KDIR/bzImage" "$d/obj-1/arch/x86/boot/bzImage"
+			cp "$KDIR/bzImage" "$d/bzImage-1"
 			log "$n: build 1 is the cached one ($KDIR)"
 			first=2
 		fi
 		for ((i = first; i <= 2; i++)); do
-			cp -al "$src0" "$d/src-$i"
+			build_tree "$d/src-$i"
 			S_SRC=$d/src-$i
 			LOG=$d/build-$i.log
 			t0=$SECONDS
 			log "$n: reproducibility build $i of 2 in $d/src-$i"
 			compile "$S_SRC" "$d/obj-$i"
 			log "$n: build $i took $((SECONDS - t0))s"
+			# one whole tree at a time: keep the bzImage, drop the rest
+			mv "$d/obj-$i/arch/x86/boot/bzImage" "$d/bzImage-$i" || die "$n: build $i made no bzImage"
+			rm -rf "$d/src-$i" "$d/obj-$i"
 		done
 		exec 9>&-
-		a=$(sha256 "$d/obj-1/arch/x86/boot/bzImage")
-		b=$(sha256 "$d/obj-2/arch/x86/boot/bzImage")
+		a=$(sha256 "$d/bzImage-1")
+		b=$(sha256 "$d/bzImage-2")
 		if [ "$a" = "$b" ]; then
 			printf '%-9s %-10s reproducible: bzImage sha256:%s (two clean builds in separate dirs%s)\n' \
 				"$n" "$S_VERSION" "$a" "$([ $first = 2 ] && echo '; the first is the cached one')"
 		else
 			mkdir -p "$LR_CACHE/verify"
-			cp "$d/obj-1/arch/x86/boot/bzImage" "$LR_CACHE/verify/$KEY.1.bzImage"
-			cp "$d/obj-2/arch/x86/boot/bzImage" "$LR_CACHE/verify/$KEY.2.bzImage"
+			cp "$d/bzImage-1" "$LR_CACHE/verify/$KEY.1.bzImage"
+			cp "$d/bzImage-2" "$LR_CACHE/verify/$KEY.2.bzImage"
 			printf '%-9s %-10s NOT reproducible: %s != %s (kept in %s)\n' "$n" "$S_VERSION" "$a" "$b" "$LR_CACHE/verify/"
 			rc=1
 		fi
@@ -692,8 +833,8 @@ cmd_dryrun() {
 		esac
 		case $seen in *" $S_SHA "*) continue ;; esac
 		seen+="$S_SHA "
-		( unpack ) || { i=$((i + 1)); echo "not ok $i - $n: cannot unpack $S_DESC"; continue; }
-		unpack 2>/dev/null
+		( sources ) || { i=$((i + 1)); echo "not ok $i - $n: cannot extract from $S_DESC"; continue; }
+		sources 2>/dev/null
 		v=$S_VERSION
 		for set in $sets; do
 			i=$((i + 1))
@@ -707,6 +848,7 @@ cmd_dryrun() {
 		done
 	done
 	echo "1..$i"
+	cache_cap
 }
 
 cmd_unit() { exec "$LR_TOP/tests/unit/kernel-resolve.sh"; }
@@ -715,12 +857,14 @@ usage() { awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' 
 
 main() {
 	lr_trap_cleanup
+	cache_max_check
 	local cmd=${1:-}
 	[ $# -gt 0 ] && shift
 	case $cmd in
 	build) cmd_build "$@" ;;
 	info) cmd_info "$@" ;;
 	srcdir) cmd_srcdir "$@" ;;
+	harness) cmd_harness ;;
 	verify-repro) cmd_verify_repro "$@" ;;
 	dryrun) cmd_dryrun ;;
 	unit) cmd_unit ;;

@@ -156,6 +156,7 @@ apt_private() {
 	case "$suite" in *-security) kind=security ;; esac
 	uri=$(apt_mirror $kind) || return 1
 	dir=$LR_CACHE/apt/$suite
+	cache_use "apt/$suite" "Debian $suite"
 	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
 	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
 		"$uri" "$suite" >"$dir/sources.list"
@@ -164,6 +165,7 @@ apt_private() {
 		-o APT::Sandbox::User=root -o Acquire::Retries=2 -o Acquire::http::Timeout=20)
 	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mmin -60 2>/dev/null)" ]; then
 		apt-get -q "${LR_APT_OPTS[@]}" update >"$dir/update.log" 2>&1 || return 1
+		cache_downloaded "$dir/lists"
 	fi
 }
 
@@ -174,4 +176,70 @@ apt_download() {
 	mkdir -p "$dest"
 	(cd "$dest" && apt-get -q "${LR_APT_OPTS[@]}" download "$pkg" >/dev/null 2>&1) || return 1
 	ls -t "$dest"/"${pkg%%=*}"_*.deb 2>/dev/null | head -1
+}
+
+# ---- the cache's entries (scripts/cache.sh lists, cleans and caps them) ----
+# An entry is one path under $LR_CACHE: downloads/<file>, downloads/debs, apt/<suite>,
+# files/<version>-<sha12>, src/<tree>, kernels/<key>, rootfs/<key>. In $LR_CACHE/.lr/:
+#   lock          flock: shared while a process pins, exclusive while entries are removed
+#   used/<entry>  (/ as %) its mtime is the entry's last use; one line per user
+#   pin/<entry>   flock: shared by every process that uses the entry, until it exits; an
+#                 entry whose pin cannot be taken exclusively is in use and never removed
+declare -gA LR_PINNED=()
+cache_meta() { echo "$LR_CACHE/.lr/$1/${2//\//%}"; }
+
+# cache_pin ENTRY: ENTRY is not removed while this process or a child of it lives. Pin
+# before looking whether the entry is there: an entry seen after pinning stays.
+cache_pin() {
+	local fd g
+	[ -z "${LR_PINNED[$1]:-}" ] || return 0
+	mkdir -p "$LR_CACHE/.lr/pin" 2>/dev/null || return 0
+	exec {g}>>"$LR_CACHE/.lr/lock"
+	flock -s "$g"
+	exec {fd}>>"$(cache_meta pin "$1")"
+	flock -s "$fd"
+	exec {g}>&-
+	LR_PINNED[$1]=$fd
+}
+
+# cache_pin_file PATH: pin the cache entry PATH lies in (kernels/<key>/bzImage, …); 1 when
+# PATH is not in the cache (an LR_BZIMAGE of the user's).
+cache_pin_file() {
+	local rel=${1#"$LR_CACHE"/} rest
+	[ "$rel" != "$1" ] && [[ $rel == */* ]] || return 1
+	rest=${rel#*/}
+	cache_pin "${rel%%/*}/${rest%%/*}"
+}
+
+# cache_max_check: a LOCKD_REPRO_CACHE_MAX that is not a size is bad input (checked before
+# any work, not after a build).
+cache_max_check() {
+	[ -z "${LOCKD_REPRO_CACHE_MAX:-}" ] || [[ $LOCKD_REPRO_CACHE_MAX =~ ^[0-9]+[KMGT]?$ ]] ||
+		die "LOCKD_REPRO_CACHE_MAX='$LOCKD_REPRO_CACHE_MAX': give a size in bytes, or with K, M, G or T (2G)"
+}
+
+# cache_cap: with LOCKD_REPRO_CACHE_MAX set, trim the cache to it (least recently used
+# first; what this process pinned, and any running case's entries, stay).
+cache_cap() {
+	[ -z "${LOCKD_REPRO_CACHE_MAX:-}" ] || "$LR_TOP/scripts/cache.sh" cap >&2
+}
+
+# cache_downloaded PATH...: count what was just fetched (files or dirs) in
+# $LR_CACHE/.lr/downloads.log, "bytes path" a line (make cache and summary.json add it up).
+cache_downloaded() {
+	local p
+	mkdir -p "$LR_CACHE/.lr" 2>/dev/null || return 0
+	for p in "$@"; do
+		echo "$(du -s -B1 --apparent-size "$p" | cut -f1) ${p#"$LR_CACHE"/}" >>"$LR_CACHE/.lr/downloads.log"
+	done
+}
+
+# cache_use ENTRY WHO: ENTRY was used now, by WHO ("mainline 7.3.4 svc-sleep"); pins it.
+cache_use() {
+	local f
+	cache_pin "$1"
+	f=$(cache_meta used "$1")
+	mkdir -p "${f%/*}" 2>/dev/null || return 0
+	grep -qxF -- "$2" "$f" 2>/dev/null || echo "$2" >>"$f"
+	touch "$f"
 }

@@ -65,6 +65,11 @@ resolve_kernel() {
 		return 3
 	fi
 	"$LR_TOP/scripts/kernel.sh" info "$name" >"$out" 2>"$out.err"; rc=$?
+	# held for this run (lib.sh cache_pin): no cache trim removes it under a running case;
+	# one trimmed away before the pin took is built again
+	if [ $rc -eq 0 ] && cache_pin_file "$(kv "$out" bzimage)" && [ ! -f "$(kv "$out" bzimage)" ]; then
+		"$LR_TOP/scripts/kernel.sh" info "$name" >"$out" 2>"$out.err"; rc=$?
+	fi
 	if [ $rc -ne 0 ] || ! grep -q '^bzimage=' "$out"; then
 		{ echo "scripts/kernel.sh info $name failed (exit $rc): $(tail -1 "$out.err")"; } >"$out"
 		return 1
@@ -88,6 +93,10 @@ resolve_images() {
 		log "guest images: rootfs/build.sh"
 		"$LR_TOP/rootfs/build.sh" --print-paths >"$out" ||
 			die "rootfs/build.sh failed"
+		# held for this run, as the kernel (resolve_kernel)
+		if cache_pin_file "$(kv "$out" server)" && [ ! -f "$(kv "$out" server)" ]; then
+			"$LR_TOP/rootfs/build.sh" --print-paths >"$out" || die "rootfs/build.sh failed"
+		fi
 	fi
 	# the summary's report writer (tests/host/lr_report.c): a run without it still runs
 	make -s -C "$LR_TOP/tests" host >/dev/null 2>&1 ||

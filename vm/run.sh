@@ -327,6 +327,15 @@ run_case() {
 }
 
 # ---- run-level summaries, rebuilt from the finished cases' result files ----
+# cache_json: the footprint (issue 18), the kernel cache now and what was ever fetched
+# into it; measured once, at the run's last summary (.times is there: du is slow), null
+# before
+cache_json() {
+	[ -f "$RUN_DIR/.times" ] || { echo null; return; }
+	jq -n --arg dir "$LR_CACHE" --arg b "$("$LR_TOP/scripts/cache.sh" size)" \
+		--arg d "$("$LR_TOP/scripts/cache.sh" downloaded)" \
+		'{dir: $dir, bytes: ($b | tonumber? // null), downloaded_bytes: ($d | tonumber? // null)}'
+}
 # time_table: where each case's time went (time_breakdown), and the run's own figures
 # (.times: the parent's build/images/cases/total), as a markdown section
 time_table() {
@@ -394,14 +403,15 @@ write_summary() {
 				{key: (.[0] + "_s"), value: (.[1] | tonumber)}) | from_entries),
 			 reason: $reason, dir: $dir}'
 	done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
-		--arg run_times "$(cat "$RUN_DIR/.times" 2>/dev/null)" '
+		--arg run_times "$(cat "$RUN_DIR/.times" 2>/dev/null)" --argjson cache "$(cache_json)" '
 		def stats: sort | if length == 0 then null else
 			{median: .[(length - 1) / 2 | floor], max: .[-1]} end;
 		{run_id: $run_id, profile: $profile, cases: .,
 		 time: (($run_times | split("\n") | map(select(. != "") | split("=") |
 			{key: .[0], value: (.[1] | tonumber)}) | from_entries) +
 			{overhead_s: ([.[].time.overhead_s // empty] | stats),
-			 boot_s: ([.[].time.boot_s // empty] | stats)})}' |
+			 boot_s: ([.[].time.boot_s // empty] | stats)}),
+		 cache: $cache}' |
 		atomic_write "$RUN_DIR/summary.json"
 	{
 		t=0; nf=0; ns=0

@@ -163,4 +163,64 @@ printf 'CONFIG_A=y\nCONFIG_B=y\nCONFIG_C=y\n# CONFIG_D is not set\n# CONFIG_E is
 eq "$(config_dropped "$tmp/.config" "$tmp/frag" | tr '\n' ';')" "CONFIG_B=y (got m);CONFIG_C=y (got unset);CONFIG_D=n (got y);" \
 	"dropped options are named with what Kconfig made of them"
 
+# ---- unpack only what is needed (issue 18) ----
+nf=$(needed_files)
+grep -qx Makefile <<<"$nf" && grep -qx tools/testing/selftests/kselftest_harness.h <<<"$nf" &&
+	grep -qx tools/testing/selftests/kselftest.h <<<"$nf" && grep -qx fs/lockd/svclock.c <<<"$nf"
+ok $? "needed files: the top Makefile, the harness, what the patches touch" "$nf"
+[ "$(wc -l <<<"$nf")" -lt 40 ]; ok $? "needed files: a few, not a tree ($(wc -l <<<"$nf"))"
+# a kernel.org-style tarball: one top directory, the files above and one more
+fake_tree "$tmp/tb/linux-4.19.325" 4 19 325
+mkdir -p "$tmp/tb/linux-4.19.325/tools/testing/selftests" "$tmp/tb/linux-4.19.325/drivers"
+echo harness >"$tmp/tb/linux-4.19.325/tools/testing/selftests/kselftest_harness.h"
+echo ks >"$tmp/tb/linux-4.19.325/tools/testing/selftests/kselftest.h"
+echo big >"$tmp/tb/linux-4.19.325/drivers/big.c"
+echo sub >"$tmp/tb/linux-4.19.325/drivers/Makefile"
+touch -d @1500000000 "$tmp/tb/linux-4.19.325/Makefile"
+tar -C "$tmp/tb" -cJf "$tmp/linux-4.19.325.tar.xz" linux-4.19.325
+S_KIND=tarball S_FILE=$tmp/linux-4.19.325.tar.xz S_SHA=$(sha256 "$tmp/linux-4.19.325.tar.xz") S_NAME=4.19 S_DESC=test
+(sources; echo "$S_VERSION $S_PRISTINE") >"$tmp/o" 2>"$tmp/e"
+read -r v d <"$tmp/o"
+eq "$v" 4.19.325 "extract: the version from the extracted Makefile"
+[ -f "$d/fs/lockd/svclock.c" ] && [ -f "$d/tools/testing/selftests/kselftest_harness.h" ] &&
+	[ ! -e "$d/drivers/big.c" ] && [ ! -e "$d/drivers/Makefile" ]
+ok $? "extract: only the needed files (not drivers/, not a sub-Makefile)" "$(cd "$d" && find . -type f)"
+eq "$(stat -c %Y "$d/Makefile")" 1500000000 "extract: the Makefile keeps its mtime (the build timestamp)"
+[ "$d" = "$LR_CACHE/files/4.19.325-${S_SHA:0:12}" ]; ok $? "extract: kept in files/<version>-<sha12>" "$d"
+(sources) 2>"$tmp/e"
+! grep -q extracting "$tmp/e"; ok $? "extract: reused the next time" "$(cat "$tmp/e")"
+# the patches touch a new file: the extract is stale and made again
+f=$(tail -1 "$d/.lr-files")
+sed -i '$d' "$d/.lr-files"; rm -f "$d/$f"
+(sources) 2>"$tmp/e"
+grep -q extracting "$tmp/e" && [ -f "$d/$f" ] && grep -qx "$f" "$d/.lr-files"
+ok $? "extract: made again, in place, when a patch touches a file it lacks ($f)" "$(cat "$tmp/e")"
+out=$( (S_FILE=$tmp/t419/Makefile S_SHA=000000000000ffff; sources) 2>&1); rc=$?
+[ $rc -eq 2 ] && [[ $out == *"cannot extract"* ]]; ok $? "extract from something not a tarball: exit 2, says it cannot extract" "$out"
+# a KSRC tree is linked, never copied, and never written
+cp -a "$tmp/t419" "$tmp/ksrc"
+sum0=$(cd "$tmp/ksrc" && find . -type f -exec md5sum {} + | sort)
+( KSRC=$tmp/ksrc; resolve 4.19 && sources && choose_line && build_tree "$tmp/bt" ) >"$tmp/o" 2>&1
+ok $? "KSRC: a build tree is made" "$(cat "$tmp/o")"
+[ "$(stat -c %i "$tmp/bt/Makefile")" = "$(stat -c %i "$tmp/ksrc/Makefile")" ]
+ok $? "KSRC: an unpatched file is a hard link to the user's"
+[ "$(stat -c %i "$tmp/bt/fs/lockd/svclock.c")" != "$(stat -c %i "$tmp/ksrc/fs/lockd/svclock.c")" ] &&
+	grep -q nlm_svc_sleep "$tmp/bt/fs/lockd/svclock.c"
+ok $? "KSRC: the patched file is a file of its own, patched"
+[ "$sum0" = "$(cd "$tmp/ksrc" && find . -type f -exec md5sum {} + | sort)" ]; ok $? "KSRC: the user's tree is unchanged"
+[ ! -e "$LR_CACHE/src" ] || [ -z "$(ls "$LR_CACHE/src")" ]; ok $? "KSRC: nothing of the tree is kept in the cache" "$(ls "$LR_CACHE/src" 2>&1)"
+# a KSRC on another filesystem (tmpfs) cannot be linked: copied for the build, with a warning
+if shm=$(mktemp -d /dev/shm/lr-unit.XXXXXX 2>/dev/null) && [ "$(stat -c %d "$shm")" != "$(stat -c %d "$tmp")" ]; then
+	cp -a "$tmp/t419/." "$shm/"
+	( KSRC=$shm; resolve 4.19 && sources && choose_line && build_tree "$tmp/bt2" ) >"$tmp/o" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && grep -q "cannot hard-link.*copying it for this build only" "$tmp/o" &&
+		grep -q nlm_svc_sleep "$tmp/bt2/fs/lockd/svclock.c" && ! grep -q nlm_svc_sleep "$shm/fs/lockd/svclock.c"
+	ok $? "KSRC on another filesystem: copied for the build, said, the user's tree unchanged" "$(cat "$tmp/o")"
+	rm -rf "$shm"
+else
+	ok 0 "KSRC on another filesystem # SKIP no tmpfs /dev/shm apart from $tmp"
+	[ -z "${shm:-}" ] || rm -rf "$shm"
+fi
+
 tap_end
