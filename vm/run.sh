@@ -447,14 +447,16 @@ write_summary() {
 # says it (tests/lib/phase.h: $tmp/phases), else from its consoles (booting, mounted).
 # On a terminal (and not CI): a status area redrawn in place every second, the workers'
 # lines (WLOG) printed above it. Otherwise: a line per phase change, a heartbeat at least
-# every 60 s (LR_PROGRESS_BEAT), no escape codes. Ends on TERM, flushing WLOG.
+# every 60 s (LR_PROGRESS_BEAT), no escape codes. Ends on TERM or INT (Ctrl-C reaches the
+# whole process group), flushing WLOG, its sleep gone with it.
 progress() {
-	local total=$1 jobs=$2 wlog=$3 tty=0 t0 beat now_s area=0 wpos=0 stop=0
+	local total=$1 jobs=$2 wlog=$3 tty=0 t0 beat now_s area=0 wpos=0 stop=0 sp=
 	local d key ph due txt el left lines done_n mean eta n
 	declare -A since last shown
 	[ -t 2 ] && [ -z "${CI:-}" ] && tty=1
 	t0=$(date +%s) beat=$t0
-	trap 'stop=1' TERM
+	# its sleep goes with it: the drills count every process a run leaves behind
+	trap 'stop=1; kill "$sp" 2>/dev/null' TERM INT HUP
 	while :; do
 		now_s=$(date +%s) lines=()
 		for d in "$RUN_DIR"/*/.*.tmp; do
@@ -510,7 +512,8 @@ progress() {
 				[ ${#lines[@]} -gt 0 ] && printf '%s\n' "${lines[@]}" >&2
 			fi
 		fi
-		sleep 1 & wait $! 2>/dev/null
+		sleep 1 & sp=$!
+		wait "$sp" 2>/dev/null
 	done
 }
 
