@@ -10,6 +10,8 @@
 #   A=dir B=dir               make compare (runs or run/kernel dirs)   RUN=dir  make sweep, make browser
 #   DMESG=f PCAP=f NLM_TIMEOUT=s SERVER=ip HZ=n REPRODUCE=1  make explain (KERNEL= only if given)
 #   FUZZ_SECONDS=120          make fuzz
+#   SHARD=k/n                 run-all, check: only the k-th of n shards (scripts/shard.sh)
+#   RESULTS="dir…"            make merge: shard runs, or dirs holding them (CI artifacts)
 
 SHELL := /bin/bash
 KERNELS ?= 4.19 mainline
@@ -20,9 +22,9 @@ CASE ?= baseline
 # CMD is a shell command for the guest: keep its $ as typed (make would expand `echo $?`
 # to `echo `); a simply expanded copy of the raw text is exported as it is.
 override CMD := $(value CMD)
-export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
+export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT SHARD
 
-.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz
+.PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz merge shards ci-lint ci-local
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 16
@@ -47,6 +49,13 @@ run:		## run one case: make run CASE=baseline [KERNEL=…]
 
 run-all:	## run every case for every kernel in KERNELS, JOBS at a time
 	@vm/run.sh --all
+
+merge:		## merge shard runs into one run: RESULTS="dir…"; exit 2 if a case is missing or twice
+	@test -n "$(RESULTS)" || { echo "lockd-repro: make merge needs RESULTS=\"dir…\" (shard runs or dirs holding them)" >&2; exit 2; }
+	@scripts/merge.sh $(RESULTS)
+
+shards:		## print the SHARD=n split of KERNELS × CASES by expected duration (SHARD=2)
+	@SHARD=$(or $(SHARD),2) scripts/shard.sh plan
 
 shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
 	@vm/shell.sh

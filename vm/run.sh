@@ -4,13 +4,15 @@
 #
 #   vm/run.sh [--kernel NAME] [--tap] CASE   one case (make run CASE=… KERNEL=…)
 #   vm/run.sh --all [--tap]                  every case of vm/cases.list (or CASES=…) for every
-#                                            kernel in KERNELS, JOBS cases at a time (default 2)
+#                                            kernel in KERNELS, JOBS cases at a time (default 2);
+#                                            SHARD=k/n: only the k-th of n shards of that list,
+#                                            longest expected first (scripts/shard.sh)
 #   vm/run.sh --bisect CASE                  for git bisect run: KSRC=tree; exit 0 pass, 1 fail,
 #                                            125 cannot test (no build, no boot, skipped),
 #                                            255 abort (setup error)
 #   --tap                                    also print one TAP line per case on stdout
 #
-# Environment: KERNEL KERNELS CASES JOBS PROFILE=quick|customer KSRC PATCHSET LR_DEBUG=1
+# Environment: KERNEL KERNELS CASES JOBS SHARD PROFILE=quick|customer KSRC PATCHSET LR_DEBUG=1
 #   LR_BZIMAGE=path            use this bzImage instead of scripts/kernel.sh info
 #   LR_SERVER_IMG, LR_CLIENT_IMG  use these initramfs images instead of rootfs/build.sh
 #   LR_RESULTS=dir             results root (default <clone>/results)
@@ -37,7 +39,7 @@ fi
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 . "$LR_TOP/vm/common.sh"
 
-usage() { sed -n '3,27s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+usage() { sed -n '3,29s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 PROFILE=${PROFILE:-quick}
 LR_RESULTS=${LR_RESULTS:-$LR_TOP/results}
@@ -68,6 +70,8 @@ new_run() {
 		if command -v tcpdump >/dev/null 2>&1; then echo "capture=$(tcpdump --version 2>&1 | head -1)"
 		else echo "capture=$(dumpcap --version 2>&1 | head -1)"; fi
 		echo "profile=$PROFILE"
+		# run-all: kernels, JOBS and the shard (scripts/shard.sh meta), for summary and merge
+		[ -n "${RUN_META:-}" ] && printf '%s\n' "$RUN_META"
 		sed 's/^/rootfs_/' "$img"
 		if [ -f "$pk" ]; then echo "# rootfs packages ($pk)"; cat "$pk"; fi
 	} | atomic_write "$RUN_DIR/versions"
@@ -294,70 +298,9 @@ run_case() {
 }
 
 # ---- run-level summaries, rebuilt from the finished cases' result files ----
-xml_str() { local s=${1//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; printf '%s' "${s//\"/&quot;}"; }
-write_summary() {
-	(
-	flock 9
-	local r np=0 nf=0 ns=0 t
-	{
-		echo "# lockd-repro run $RUN_ID"; echo
-		echo "profile: $PROFILE. Verdicts per kernel × case; counts from the case's KTAP."; echo
-		echo "| kernel | case | verdict | pass | fail | skip | start→mounted (s) | reason |"
-		echo "|---|---|---|---|---|---|---|---|"
-		for r in "$RUN_DIR"/*/*/result; do
-			[ -f "$r" ] || continue
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" \
-				"$(kv "$r" case)" "$(kv "$r" verdict)" "$(kv "$r" pass)" "$(kv "$r" fail)" \
-				"$(kv "$r" skip)" "$(kv "$r" pair_start_to_mounted_s)" "$(kv "$r" reason | sed 's/|/\\|/g')"
-		done
-		# per kernel: the seed's three questions, from the cases' timings.json
-		[ -x "$LR_BUILD/host/lr_report" ] && "$LR_BUILD/host/lr_report" "$RUN_DIR"
-	} | atomic_write "$RUN_DIR/summary.md"
-	# summary.json through jq (docs/results-schema.md): one object per case, then the run
-	for r in "$RUN_DIR"/*/*/result; do
-		[ -f "$r" ] || continue
-		jq -n --arg kernel "$(kv "$r" kernel)" --arg case "$(kv "$r" case)" \
-			--arg verdict "$(kv "$r" verdict)" --arg pass "$(kv "$r" pass)" \
-			--arg fail "$(kv "$r" fail)" --arg skip "$(kv "$r" skip)" \
-			--arg error "$(kv "$r" error)" --arg mounted "$(kv "$r" pair_start_to_mounted_s)" \
-			--arg duration "$(kv "$r" duration_s)" --arg reason "$(kv "$r" reason)" \
-			--arg dir "${r%/result}" '
-			def n: if . == "" then null else tonumber end;
-			{kernel: $kernel, case: $case, verdict: $verdict, pass: ($pass | n),
-			 fail: ($fail | n), skip: ($skip | n), error: ($error | n),
-			 pair_start_to_mounted_s: ($mounted | n), duration_s: ($duration | n),
-			 reason: $reason, dir: $dir}'
-	done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
-		'{run_id: $run_id, profile: $profile, cases: .}' |
-		atomic_write "$RUN_DIR/summary.json"
-	{
-		t=0; nf=0; ns=0
-		for r in "$RUN_DIR"/*/*/result; do
-			[ -f "$r" ] || continue
-			t=$((t + 1))
-			case "$(kv "$r" verdict)" in fail) nf=$((nf + 1)) ;; skip) ns=$((ns + 1)) ;; esac
-		done
-		echo '<?xml version="1.0" encoding="UTF-8"?>'
-		echo "<testsuite name=\"lockd-repro $RUN_ID\" tests=\"$t\" failures=\"$nf\" skipped=\"$ns\">"
-		for r in "$RUN_DIR"/*/*/result; do
-			[ -f "$r" ] || continue
-			printf '  <testcase classname="%s" name="%s" time="%s">' "$(xml_str "$(kv "$r" kernel)")" \
-				"$(xml_str "$(kv "$r" case)")" "$(kv "$r" duration_s)"
-			case "$(kv "$r" verdict)" in
-			fail) printf '<failure message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
-			skip) printf '<skipped message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
-			esac
-			echo '</testcase>'
-		done
-		echo '</testsuite>'
-	} | atomic_write "$RUN_DIR/junit.xml"
-	# a run of several kernels: the version sweep (sweep.md/json), linked from index.html
-	set -- "$RUN_DIR"/*/
-	[ $# -ge 2 ] && [ -x "$LR_BUILD/host/lr_compare" ] &&
-		{ "$LR_BUILD/host/lr_compare" --sweep "$RUN_DIR" >/dev/null 2>&1 || [ $? = 2 ]; }
-	"$LR_TOP/scripts/index.sh" "$RUN_DIR" || warn "no index.html for $RUN_DIR"
-	) 9>"$RUN_DIR/.lock"
-}
+# scripts/summary.sh is the one writer (make merge runs it too); under the run's flock so
+# that two workers finishing together do not interleave
+write_summary() { ( flock 9; "$LR_TOP/scripts/summary.sh" "$RUN_DIR" ) 9>"$RUN_DIR/.lock"; }
 
 # ---- modes ----
 mode=one kname=${KERNEL:-mainline} tap=0 case=
@@ -437,6 +380,12 @@ all)
 	cases=${CASES:-$(all_cases)}
 	for c in $cases; do case_timeout "$c" >/dev/null || die "unknown case '$c' in CASES"; done
 	kernels=${KERNELS:-mainline}
+	# the kernel × case pairs this run starts: all in list order, or SHARD=k/n's share,
+	# longest expected first (scripts/shard.sh); only their kernels are resolved
+	pl=$(KERNELS=$kernels CASES=$cases "$LR_TOP/scripts/shard.sh" pairs) || exit 2
+	mapfile -t pairs <<<"$pl"
+	RUN_META=$(KERNELS=$kernels CASES=$cases "$LR_TOP/scripts/shard.sh" meta; echo "jobs=$jobs_max") || exit 2
+	kernels=$(printf '%s\n' "${pairs[@]%% *}" | awk '!s[$0]++')
 	declare -A krc
 	for k in $kernels; do
 		krc[$k]=0
@@ -447,9 +396,8 @@ all)
 	decide_accel $(for k in $kernels; do [ "${krc[$k]}" = 0 ] && echo "$scratch/kernel.$k"; done)
 	resolve_images "$scratch/images"
 	new_run "$scratch/images"
-	set -- $kernels; nk=$#; set -- $cases
-	total=$((nk * $#))
-	log "run $RUN_ID: $total case(s), $jobs_max at a time, profile $PROFILE, ${LR_ACCEL:-tcg} (results/$RUN_ID)"
+	total=${#pairs[@]}
+	log "run $RUN_ID: $total case(s)${SHARD:+ (shard $SHARD)}, $jobs_max at a time, profile $PROFILE, ${LR_ACCEL:-tcg} (results/$RUN_ID)"
 	declare -A wpids=()
 	defer 'for p in "${!wpids[@]}"; do kill -TERM $p; done; wait'
 	worst=0 n=0 i=0
@@ -460,22 +408,21 @@ all)
 		unset "wpids[$p]"
 		if [ $rc -ge 2 ]; then worst=2; elif [ $rc = 1 ] && [ $worst = 0 ]; then worst=1; fi
 	}
-	for k in $kernels; do
-		for c in $cases; do
-			n=$((n + 1))
-			while [ ${#wpids[@]} -ge "$jobs_max" ]; do reap; done
-			LR_W_RUN_ID=$RUN_ID LR_W_RUN_DIR=$RUN_DIR LR_W_N=$n LR_W_TOTAL=$total \
-			LR_W_KINFO=$scratch/kernel.$k \
-			LR_W_KRC=${krc[$k]} LR_W_IMG=$scratch/images \
-				"$0" --worker --kernel "$k" "$c" &
-			wpids[$!]=1
-		done
+	for p in "${pairs[@]}"; do
+		k=${p%% *} c=${p#* }
+		n=$((n + 1))
+		while [ ${#wpids[@]} -ge "$jobs_max" ]; do reap; done
+		LR_W_RUN_ID=$RUN_ID LR_W_RUN_DIR=$RUN_DIR LR_W_N=$n LR_W_TOTAL=$total \
+		LR_W_KINFO=$scratch/kernel.$k \
+		LR_W_KRC=${krc[$k]} LR_W_IMG=$scratch/images \
+			"$0" --worker --kernel "$k" "$c" &
+		wpids[$!]=1
 	done
 	while [ ${#wpids[@]} -gt 0 ]; do reap; done
 	if [ $tap = 1 ]; then
 		echo "1..$total"
 		n=0
-		for k in $kernels; do for c in $cases; do n=$((n + 1)); tap_line $n "$k" "$c"; done; done
+		for p in "${pairs[@]}"; do n=$((n + 1)); tap_line $n "${p%% *}" "${p#* }"; done
 	fi
 	log "summary: $RUN_DIR/summary.md"
 	exit $worst
