@@ -47,8 +47,8 @@ list=$(for kn in $kernels; do for c in $cases; do echo "$kn $c"; done; done |
 	awk -v p="$PROFILE" -v f="$cases_file" '
 	BEGIN { while ((getline l < f) > 0) { if (l ~ /^#/) continue; split(l, a)
 		if (a[1] != "") e[a[1]] = (p == "customer" ? a[5] : a[4]) } }
-	{ if (!($2 in e) || e[$2] !~ /^[0-9]+$/) { print "no expected duration for " $2 > "/dev/stderr"; exit 1 }
-	  print $1, $2, e[$2] }') || die "vm/cases.list: a case without its expected duration (columns 4, 5)"
+	{ if (!($2 in e) || e[$2] !~ /^[0-9]+$/) { print "!" $2; exit 1 }
+	  print $1, $2, e[$2] }') || die "$cases_file: no expected $PROFILE duration (columns 4, 5) for ${list##*!}"
 npairs=$(wc -l <<<"$list")
 [ "$n" -le "$npairs" ] || die "SHARD=$SHARD: more shards than the $npairs kernel × case pair(s)"
 
