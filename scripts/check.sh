@@ -44,10 +44,13 @@ count() {
 
 # step NAME CMD...: run one step; its stdout (TAP) is counted, stderr kept in the log.
 # A step that prints no TAP at all counts as one test on its exit status.
+# the time of every step, printed at the end (the cold breakdown: where the minutes go)
+times=()
 step() {
-	local name=$1 out=$logdir/$1.tap rc f0=$fail; shift
+	local name=$1 out=$logdir/$1.tap rc f0=$fail t0=$SECONDS; shift
 	log "check: $name"
 	"$@" >"$out" 2>"$logdir/$name.err"; rc=$?
+	times+=("$name $((SECONDS - t0))")
 	cat "$out"
 	if count "$name" "$out"; then
 		# a runner that failed without a failing test line still failed
@@ -77,6 +80,7 @@ step dryrun "$LR_TOP/scripts/kernel.sh" dryrun
 if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
    step rootfs "$LR_TOP/rootfs/build.sh"; then
 	# one run, cases in parallel (each its own namespace and VM pair; they wait on timers)
+	# SHARD=k/n (make check SHARD=…) runs only that shard of the cases
 	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" \
 		"$LR_TOP/vm/run.sh" --all --tap
 	# the run's dir, from the runner's closing "summary:" line (none: both steps fail on it)
@@ -102,6 +106,8 @@ else
 fi
 
 echo "logs: $logdir" >&2
+# the breakdown, on stderr so that the TAP and the last line stay as they were
+{ printf 'time:'; printf ' %ss,' "${times[@]}"; echo " total ${SECONDS}s"; } | sed 's/, total/; total/' >&2
 # XFAIL: an expected failure (a known kernel bug reproduced, tests/lib/known_bugs.c, or a
 # harness self-test that must time out); it counts as passed
 [ $xfail -eq 0 ] || echo "($xfail of the passed are expected failures, XFAIL: grep XFAIL $logdir/*.tap)"
