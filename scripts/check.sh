@@ -15,6 +15,8 @@
 #   6 the runner's failure drills (tests/drills/run.sh, a few minutes)
 #   7 a quick subset of the kernel mutants (scripts/mutants.sh, MUTANTS=CHECK_MUTANTS,
 #     default "2 3 5", none to skip; ~2-3 min, plus one more cached kernel build)
+# SHARD=k/n: step 5 runs the k-th shard of the cases (scripts/shard.sh); 6 and 7 only k=1.
+# At the end, on stderr: the time of each step ("time: unit 41s, …; total …s").
 # Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped"
 # (a step whose TAP is short of its plan, or has none, counts one more failed).
 # Exit 0 only when nothing failed.
@@ -25,6 +27,14 @@ CHECK_CASES=${CHECK_CASES:-}	# empty: all of vm/cases.list
 logdir=$LR_BUILD/check
 rm -rf "$logdir" && mkdir -p "$logdir"
 pass=0 fail=0 skip=0 xfail=0
+# SHARD=k/n (make check SHARD=…, one CI machine of n): the cases step runs only its shard of
+# the cases; the drills and mutants, which run cases of their own, only in shard 1. No other
+# step may see SHARD (the drills' and mutants' runs would be sharded too).
+check_shard=${SHARD:-}
+unset SHARD
+[ -z "$check_shard" ] || SHARD=$check_shard KERNELS=mainline CASES=$CHECK_CASES PROFILE=quick \
+	"$LR_TOP/scripts/shard.sh" pairs >/dev/null || exit 2
+[ -z "$check_shard" ] || [ "${check_shard%%/*}" = 1 ]; first_shard=$?
 
 # count NAME FILE: add the TAP/KTAP results in FILE to the totals, read by the one KTAP
 # reader (build/host/lr_ktap through lib.sh lr_ktap; rules in tests/lib/ktap.h): every
@@ -81,7 +91,7 @@ if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
    step rootfs "$LR_TOP/rootfs/build.sh"; then
 	# one run, cases in parallel (each its own namespace and VM pair; they wait on timers)
 	# SHARD=k/n (make check SHARD=…) runs only that shard of the cases
-	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" \
+	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" SHARD="$check_shard" \
 		"$LR_TOP/vm/run.sh" --all --tap
 	# the run's dir, from the runner's closing "summary:" line (none: both steps fail on it)
 	run=$(sed -n 's|.*summary: \(.*\)/summary\.md$|\1|p' "$logdir/cases.err" | tail -1)
@@ -95,12 +105,16 @@ if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
 	fi
 	# the runner's failure drills: a killed client, a hung lockd, Ctrl-C and SIGTERM at
 	# each phase, two runs at once; each also checks that nothing of its run is left
-	step drills "$LR_TOP/tests/drills/run.sh"
-	# the tests have teeth: the unmutated PATCHSET=mutants kernel passes these mutants'
-	# cases, and each mutant fails one (tests/mutants.list; `make mutants` runs them all)
-	[ "${CHECK_MUTANTS:-}" = none ] ||
-		step mutants env MUTANTS="${CHECK_MUTANTS:-2 3 5}" KERNEL=mainline PROFILE=quick \
-			JOBS="${CHECK_JOBS:-3}" "$LR_TOP/scripts/mutants.sh" --tap
+	if [ $first_shard != 0 ]; then
+		echo "ok - drills and mutants # SKIP shard $check_shard: they run in shard 1"; skip=$((skip + 1))
+	else
+		step drills "$LR_TOP/tests/drills/run.sh"
+		# the tests have teeth: the unmutated PATCHSET=mutants kernel passes these mutants'
+		# cases, and each mutant fails one (tests/mutants.list; `make mutants` runs them all)
+		[ "${CHECK_MUTANTS:-}" = none ] ||
+			step mutants env MUTANTS="${CHECK_MUTANTS:-2 3 5}" KERNEL=mainline PROFILE=quick \
+				JOBS="${CHECK_JOBS:-3}" "$LR_TOP/scripts/mutants.sh" --tap
+	fi
 else
 	echo "not ok - cases not run: no kernel or no guest images"; fail=$((fail + 1))
 fi
