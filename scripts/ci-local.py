@@ -81,7 +81,10 @@ def subst(text, ctx):
 
 
 def main():
-    ap = argparse.ArgumentParser(add_help=False)
+    class Parser(argparse.ArgumentParser):
+        def error(self, message):  # bad usage: one line, exit 2
+            die("ci-local.py: %s (see --help)" % message)
+    ap = Parser(add_help=False)
     ap.add_argument("-n", "--dry-run", action="store_true")
     ap.add_argument("-w", "--workflow", default=os.path.join(TOP, ".github/workflows/ci.yml"))
     ap.add_argument("--job", action="append", default=[])
@@ -89,10 +92,7 @@ def main():
     ap.add_argument("--env", action="append", default=[])
     ap.add_argument("--artifacts")
     ap.add_argument("-h", "--help", action="store_true")
-    try:
-        a = ap.parse_args()
-    except SystemExit:
-        die("usage: scripts/ci-local.py [-n] [-w FILE] [--job NAME] [--matrix K=V1,V2] [--env K=V] (see --help)")
+    a = ap.parse_args()
     if a.help:
         print(__doc__.strip())
         return 0
@@ -116,6 +116,15 @@ def main():
             die("no job '%s' in %s" % (j, a.workflow))
     art = a.artifacts or tempfile.mkdtemp(prefix="lockd-repro-ci.")
     temp = tempfile.mkdtemp(prefix="lockd-repro-runner.")
+    try:
+        return run_jobs(a, wf, jobs, override, envo, art, temp)
+    finally:  # also on Ctrl-C: no temporary dir left
+        shutil.rmtree(temp, ignore_errors=True)
+        if not a.artifacts:
+            shutil.rmtree(art, ignore_errors=True)
+
+
+def run_jobs(a, wf, jobs, override, envo, art, temp):
     failed_jobs = set()
     for name in job_order(jobs):
         if a.job and name not in a.job:
@@ -173,9 +182,6 @@ def main():
             print("== job %s: %s" % (label, "failed" if failed else "ok"), flush=True)
             if failed:
                 failed_jobs.add(name)
-    shutil.rmtree(temp, ignore_errors=True)
-    if not a.artifacts:
-        shutil.rmtree(art, ignore_errors=True)
     return 1 if failed_jobs else 0
 
 
@@ -212,4 +218,8 @@ def uses(st, ctx, art, dry):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C: the step's own process group got it too
+        print("lockd-repro: ci-local.py: interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -21,13 +21,13 @@
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '3,15s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+usage() { sed -n '3,15s/^# \{0,1\}//p' "$0"; exit 0; }
 cases_file=${LR_CASES_FILE:-$LR_TOP/vm/cases.list}
 PROFILE=${PROFILE:-quick}
 kernels=${KERNELS:-mainline}
 cases=${CASES:-$(awk '!/^#/ && NF { print $1 }' "$cases_file")}
 
-case ${1:-} in pairs|plan|meta) ;; --help|-h) usage 0 ;; *) usage ;; esac
+case ${1:-} in pairs|plan|meta) ;; --help|-h) usage ;; *) die "usage: scripts/shard.sh pairs|plan|meta (see --help)" ;; esac
 case $PROFILE in quick|customer) ;; *) die "PROFILE must be quick or customer, not '$PROFILE'" ;; esac
 [ -n "$kernels" ] || die "KERNELS is empty"
 k=0 n=0
