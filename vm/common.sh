@@ -78,7 +78,6 @@ resolve_kernel() {
 	log "kernel $name: $(kv "$out" version) ($(kv "$out" source)), patch set $(kv "$out" patchset)"
 	return 0
 }
-kv() { sed -n "s/^$2=//p" "$1" | head -1; }
 
 # resolve_images OUTFILE: write server=, client= (and whatever else rootfs/build.sh says).
 resolve_images() {

@@ -4,13 +4,15 @@
 #
 #   vm/run.sh [--kernel NAME] [--tap] CASE   one case (make run CASE=… KERNEL=…)
 #   vm/run.sh --all [--tap]                  every case of vm/cases.list (or CASES=…) for every
-#                                            kernel in KERNELS, JOBS cases at a time (default 2)
+#                                            kernel in KERNELS, JOBS cases at a time (default 2);
+#                                            SHARD=k/n: only the k-th of n shards of that list,
+#                                            longest expected first (scripts/shard.sh)
 #   vm/run.sh --bisect CASE                  for git bisect run: KSRC=tree; exit 0 pass, 1 fail,
 #                                            125 cannot test (no build, no boot, skipped),
 #                                            255 abort (setup error)
 #   --tap                                    also print one TAP line per case on stdout
 #
-# Environment: KERNEL KERNELS CASES JOBS PROFILE=quick|customer KSRC PATCHSET LR_DEBUG=1
+# Environment: KERNEL KERNELS CASES JOBS SHARD PROFILE=quick|customer KSRC PATCHSET LR_DEBUG=1
 #   LR_BZIMAGE=path            use this bzImage instead of scripts/kernel.sh info
 #   LR_SERVER_IMG, LR_CLIENT_IMG  use these initramfs images instead of rootfs/build.sh
 #   LR_RESULTS=dir             results root (default <clone>/results)
@@ -41,7 +43,7 @@ fi
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 . "$LR_TOP/vm/common.sh"
 
-usage() { sed -n '3,31s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+usage() { sed -n '3,32s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 PROFILE=${PROFILE:-quick}
 LR_RESULTS=${LR_RESULTS:-$LR_TOP/results}
@@ -72,6 +74,8 @@ new_run() {
 		if command -v tcpdump >/dev/null 2>&1; then echo "capture=$(tcpdump --version 2>&1 | head -1)"
 		else echo "capture=$(dumpcap --version 2>&1 | head -1)"; fi
 		echo "profile=$PROFILE"
+		# run-all: kernels, JOBS and the shard (scripts/shard.sh meta), for summary and merge
+		[ -n "${RUN_META:-}" ] && printf '%s\n' "$RUN_META"
 		sed 's/^/rootfs_/' "$img"
 		if [ -f "$pk" ]; then echo "# rootfs packages ($pk)"; cat "$pk"; fi
 	} | atomic_write "$RUN_DIR/versions"
@@ -327,120 +331,9 @@ run_case() {
 }
 
 # ---- run-level summaries, rebuilt from the finished cases' result files ----
-# cache_json: the footprint (issue 18), the kernel cache now and what was ever fetched
-# into it; measured once, at the run's last summary (.times is there: du is slow), null
-# before
-cache_json() {
-	[ -f "$RUN_DIR/.times" ] || { echo null; return; }
-	jq -n --arg dir "$LR_CACHE" --arg b "$("$LR_TOP/scripts/cache.sh" size)" \
-		--arg d "$("$LR_TOP/scripts/cache.sh" downloaded)" \
-		'{dir: $dir, bytes: ($b | tonumber? // null), downloaded_bytes: ($d | tonumber? // null)}'
-}
-# time_table: where each case's time went (time_breakdown), and the run's own figures
-# (.times: the parent's build/images/cases/total), as a markdown section
-time_table() {
-	local r t
-	set -- "$RUN_DIR"/*/*/result
-	[ -f "$1" ] && grep -q '^time_overhead_s=' "$@" 2>/dev/null || return 0
-	echo; echo "## Time (s)"; echo
-	echo "Per case: boot = QEMU start to the client's mount (host clock); setup, scenario and"
-	echo "teardown in the client's own seconds (tests/lib/phase.h: the scenario runs from the"
-	echo "impairment going on to the teardown, the protocol's own waiting); host = power-off"
-	echo "and the evidence; overhead = duration - scenario."; echo
-	echo "| kernel | case | duration | boot | setup | scenario | teardown | host | overhead |"
-	echo "|---|---|---|---|---|---|---|---|---|"
-	for r; do
-		[ -f "$r" ] || continue
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" "$(kv "$r" case)" \
-			"$(kv "$r" duration_s)" "$(kv "$r" time_boot_s)" "$(kv "$r" time_setup_s)" \
-			"$(kv "$r" time_scenario_s)" "$(kv "$r" time_teardown_s)" "$(kv "$r" time_host_s)" \
-			"$(kv "$r" time_overhead_s)"
-	done
-	for t in overhead boot; do
-		for r; do kv "$r" "time_${t}_s"; done | grep . | sort -n |
-			awk -v t="$t" '{ v[NR] = $1 } END { if (NR) printf "\n%s: median %s s, max %s s (%d cases)", t, v[int((NR + 1) / 2)], v[NR], NR }'
-	done
-	echo
-	[ -f "$RUN_DIR/.times" ] && { echo; echo "Run: $(sed 's/_s=/ /; s/$/ s/' "$RUN_DIR/.times" | paste -sd ';' | sed 's/;/; /g')."; }
-	return 0
-}
-
-xml_str() { local s=${1//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; printf '%s' "${s//\"/&quot;}"; }
-write_summary() {
-	(
-	flock 9
-	local r np=0 nf=0 ns=0 t
-	{
-		echo "# lockd-repro run $RUN_ID"; echo
-		echo "profile: $PROFILE. Verdicts per kernel × case; counts from the case's KTAP."; echo
-		echo "| kernel | case | verdict | pass | fail | skip | start→mounted (s) | reason |"
-		echo "|---|---|---|---|---|---|---|---|"
-		for r in "$RUN_DIR"/*/*/result; do
-			[ -f "$r" ] || continue
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" \
-				"$(kv "$r" case)" "$(kv "$r" verdict)" "$(kv "$r" pass)" "$(kv "$r" fail)" \
-				"$(kv "$r" skip)" "$(kv "$r" pair_start_to_mounted_s)" "$(kv "$r" reason | sed 's/|/\\|/g')"
-		done
-		time_table
-		# per kernel: the seed's three questions, from the cases' timings.json
-		[ -x "$LR_BUILD/host/lr_report" ] && "$LR_BUILD/host/lr_report" "$RUN_DIR"
-	} | atomic_write "$RUN_DIR/summary.md"
-	# summary.json through jq (docs/results-schema.md): one object per case, then the run
-	for r in "$RUN_DIR"/*/*/result; do
-		[ -f "$r" ] || continue
-		jq -n --arg kernel "$(kv "$r" kernel)" --arg case "$(kv "$r" case)" \
-			--arg verdict "$(kv "$r" verdict)" --arg pass "$(kv "$r" pass)" \
-			--arg fail "$(kv "$r" fail)" --arg skip "$(kv "$r" skip)" \
-			--arg error "$(kv "$r" error)" --arg mounted "$(kv "$r" pair_start_to_mounted_s)" \
-			--arg duration "$(kv "$r" duration_s)" --arg reason "$(kv "$r" reason)" \
-			--arg times "$(sed -n 's/^time_\(.*\)_s=/\1=/p' "$r")" \
-			--arg dir "${r%/result}" '
-			def n: if . == "" then null else tonumber end;
-			{kernel: $kernel, case: $case, verdict: $verdict, pass: ($pass | n),
-			 fail: ($fail | n), skip: ($skip | n), error: ($error | n),
-			 pair_start_to_mounted_s: ($mounted | n), duration_s: ($duration | n),
-			 time: ($times | split("\n") | map(select(. != "") | split("=") |
-				{key: (.[0] + "_s"), value: (.[1] | tonumber)}) | from_entries),
-			 reason: $reason, dir: $dir}'
-	done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
-		--arg run_times "$(cat "$RUN_DIR/.times" 2>/dev/null)" --argjson cache "$(cache_json)" '
-		def stats: sort | if length == 0 then null else
-			{median: .[(length - 1) / 2 | floor], max: .[-1]} end;
-		{run_id: $run_id, profile: $profile, cases: .,
-		 time: (($run_times | split("\n") | map(select(. != "") | split("=") |
-			{key: .[0], value: (.[1] | tonumber)}) | from_entries) +
-			{overhead_s: ([.[].time.overhead_s // empty] | stats),
-			 boot_s: ([.[].time.boot_s // empty] | stats)}),
-		 cache: $cache}' |
-		atomic_write "$RUN_DIR/summary.json"
-	{
-		t=0; nf=0; ns=0
-		for r in "$RUN_DIR"/*/*/result; do
-			[ -f "$r" ] || continue
-			t=$((t + 1))
-			case "$(kv "$r" verdict)" in fail) nf=$((nf + 1)) ;; skip) ns=$((ns + 1)) ;; esac
-		done
-		echo '<?xml version="1.0" encoding="UTF-8"?>'
-		echo "<testsuite name=\"lockd-repro $RUN_ID\" tests=\"$t\" failures=\"$nf\" skipped=\"$ns\">"
-		for r in "$RUN_DIR"/*/*/result; do
-			[ -f "$r" ] || continue
-			printf '  <testcase classname="%s" name="%s" time="%s">' "$(xml_str "$(kv "$r" kernel)")" \
-				"$(xml_str "$(kv "$r" case)")" "$(kv "$r" duration_s)"
-			case "$(kv "$r" verdict)" in
-			fail) printf '<failure message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
-			skip) printf '<skipped message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
-			esac
-			echo '</testcase>'
-		done
-		echo '</testsuite>'
-	} | atomic_write "$RUN_DIR/junit.xml"
-	# a run of several kernels: the version sweep (sweep.md/json), linked from index.html
-	set -- "$RUN_DIR"/*/
-	[ $# -ge 2 ] && [ -x "$LR_BUILD/host/lr_compare" ] &&
-		{ "$LR_BUILD/host/lr_compare" --sweep "$RUN_DIR" >/dev/null 2>&1 || [ $? = 2 ]; }
-	"$LR_TOP/scripts/index.sh" "$RUN_DIR" || warn "no index.html for $RUN_DIR"
-	) 9>"$RUN_DIR/.lock"
-}
+# scripts/summary.sh is the one writer (make merge runs it too); under the run's flock so
+# that two workers finishing together do not interleave
+write_summary() { ( flock 9; "$LR_TOP/scripts/summary.sh" "$RUN_DIR" ) 9>"$RUN_DIR/.lock"; }
 
 # ---- live progress ----
 # progress TOTAL JOBS WLOG: while the run lasts, what each running case does, as its guest
@@ -596,6 +489,12 @@ all)
 	for c in $cases; do case_timeout "$c" >/dev/null || die "unknown case '$c' in CASES"; done
 	kernels=${KERNELS:-mainline}
 	t_start=$(now)
+	# the kernel × case pairs this run starts: all in list order, or SHARD=k/n's share,
+	# longest expected first (scripts/shard.sh); only their kernels are resolved
+	pl=$(KERNELS=$kernels CASES=$cases "$LR_TOP/scripts/shard.sh" pairs) || exit 2
+	mapfile -t pairs <<<"$pl"
+	RUN_META=$(KERNELS=$kernels CASES=$cases "$LR_TOP/scripts/shard.sh" meta; echo "jobs=$jobs_max") || exit 2
+	kernels=$(printf '%s\n' "${pairs[@]%% *}" | awk '!s[$0]++')
 	declare -A krc
 	for k in $kernels; do
 		krc[$k]=0
@@ -608,9 +507,8 @@ all)
 	resolve_images "$scratch/images"
 	new_run "$scratch/images"
 	t_images=$(now)
-	set -- $kernels; nk=$#; set -- $cases
-	total=$((nk * $#))
-	log "run $RUN_ID: $total case(s), $jobs_max at a time, profile $PROFILE, ${LR_ACCEL:-tcg} (results/$RUN_ID)"
+	total=${#pairs[@]}
+	log "run $RUN_ID: $total case(s)${SHARD:+ (shard $SHARD)}, $jobs_max at a time, profile $PROFILE, ${LR_ACCEL:-tcg} (results/$RUN_ID)"
 	declare -A wpids=()
 	defer 'for p in "${!wpids[@]}"; do kill -TERM $p; done; wait'
 	# live progress; on a terminal the workers' lines go through it (above its area)
@@ -629,16 +527,15 @@ all)
 		unset "wpids[$p]"
 		if [ $rc -ge 2 ]; then worst=2; elif [ $rc = 1 ] && [ $worst = 0 ]; then worst=1; fi
 	}
-	for k in $kernels; do
-		for c in $cases; do
-			n=$((n + 1))
-			while [ ${#wpids[@]} -ge "$jobs_max" ]; do reap; done
-			LR_W_RUN_ID=$RUN_ID LR_W_RUN_DIR=$RUN_DIR LR_W_N=$n LR_W_TOTAL=$total \
-			LR_W_KINFO=$scratch/kernel.$k \
-			LR_W_KRC=${krc[$k]} LR_W_IMG=$scratch/images \
-				"$0" --worker --kernel "$k" "$c" 2>>"$wout" &
-			wpids[$!]=1
-		done
+	for p in "${pairs[@]}"; do
+		k=${p%% *} c=${p#* }
+		n=$((n + 1))
+		while [ ${#wpids[@]} -ge "$jobs_max" ]; do reap; done
+		LR_W_RUN_ID=$RUN_ID LR_W_RUN_DIR=$RUN_DIR LR_W_N=$n LR_W_TOTAL=$total \
+		LR_W_KINFO=$scratch/kernel.$k \
+		LR_W_KRC=${krc[$k]} LR_W_IMG=$scratch/images \
+			"$0" --worker --kernel "$k" "$c" 2>>"$wout" &
+		wpids[$!]=1
 	done
 	while [ ${#wpids[@]} -gt 0 ]; do reap; done
 	kill -TERM $ppid_ 2>/dev/null; wait $ppid_ 2>/dev/null
@@ -648,12 +545,13 @@ all)
 	} | atomic_write "$RUN_DIR/.times"
 	write_summary
 	log "time: $(jq -r '.time | "build \(.build_s) s, images \(.images_s) s, cases \(.cases_s) s, total \(.total_s) s" +
-		(if .overhead_s then "; per case: overhead (duration - protocol waits) median \(.overhead_s.median) s, max \(.overhead_s.max) s; boot median \(.boot_s.median) s, max \(.boot_s.max) s" else "" end)' \
+		(if .overhead_s then "; per case: overhead (duration - protocol waits) median \(.overhead_s.median) s, max \(.overhead_s.max) s" else "" end)' \
+		"$RUN_DIR/summary.json" 2>/dev/null)$(jq -r '.boot // empty | "; boot median \(.median_s) s, max \(.max_s) s"' \
 		"$RUN_DIR/summary.json" 2>/dev/null)"
 	if [ $tap = 1 ]; then
 		echo "1..$total"
 		n=0
-		for k in $kernels; do for c in $cases; do n=$((n + 1)); tap_line $n "$k" "$c"; done; done
+		for p in "${pairs[@]}"; do n=$((n + 1)); tap_line $n "${p%% *}" "${p#* }"; done
 	fi
 	log "summary: $RUN_DIR/summary.md"
 	exit $worst

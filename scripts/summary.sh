@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# summary.sh RUN_DIR [FINAL_DIR]: rewrite a run's summary.md, summary.json, junit.xml, the
+# version sweep (several kernels) and index.html from its finished cases' result files and
+# its versions file. vm/run.sh calls it after each case (under the run's flock); make merge
+# calls it once on the merged run, so one writer makes both. FINAL_DIR: the name the run
+# will have once renamed into place (merge builds it under a temporary name): the case dirs
+# in summary.json name it. Every file is written atomically.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: scripts/summary.sh RUN_DIR [FINAL_DIR]"
+RUN_DIR=${1%/}
+final=${2:-$RUN_DIR}
+[ -f "$RUN_DIR/versions" ] || die "$RUN_DIR is not a run (no versions)"
+need_cmd jq
+RUN_ID=$(kv "$RUN_DIR/versions" run_id)
+PROFILE=$(kv "$RUN_DIR/versions" profile)
+shopt -s nullglob
+results=("$RUN_DIR"/*/*/result)
+
+xml_str() { local s=${1//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; printf '%s' "${s//\"/&quot;}"; }
+
+# cache_json: the footprint (issue 18), the kernel cache now and what was ever fetched
+# into it; measured once, at the run's last summary (.times is there: du is slow), null
+# before
+cache_json() {
+	[ -f "$RUN_DIR/.times" ] || { echo null; return; }
+	jq -n --arg dir "$LR_CACHE" --arg b "$("$LR_TOP/scripts/cache.sh" size)" \
+		--arg d "$("$LR_TOP/scripts/cache.sh" downloaded)" \
+		'{dir: $dir, bytes: ($b | tonumber? // null), downloaded_bytes: ($d | tonumber? // null)}'
+}
+# time_table: where each case's time went (time_breakdown), and the run's own figures
+# (.times: the parent's build/images/cases/total), as a markdown section
+time_table() {
+	local r t
+	set -- "$RUN_DIR"/*/*/result
+	[ -f "$1" ] && grep -q '^time_overhead_s=' "$@" 2>/dev/null || return 0
+	echo; echo "## Time (s)"; echo
+	echo "Per case: boot = QEMU start to the client's mount (host clock); setup, scenario and"
+	echo "teardown in the client's own seconds (tests/lib/phase.h: the scenario runs from the"
+	echo "impairment going on to the teardown, the protocol's own waiting); host = power-off"
+	echo "and the evidence; overhead = duration - scenario."; echo
+	echo "| kernel | case | duration | boot | setup | scenario | teardown | host | overhead |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for r; do
+		[ -f "$r" ] || continue
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" "$(kv "$r" case)" \
+			"$(kv "$r" duration_s)" "$(kv "$r" time_boot_s)" "$(kv "$r" time_setup_s)" \
+			"$(kv "$r" time_scenario_s)" "$(kv "$r" time_teardown_s)" "$(kv "$r" time_host_s)" \
+			"$(kv "$r" time_overhead_s)"
+	done
+	for r; do kv "$r" time_overhead_s; done | grep . | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "\noverhead: median %s s, max %s s (%d cases)\n", v[int((NR + 1) / 2)], v[NR], NR }'
+	[ -f "$RUN_DIR/.times" ] && { echo; echo "Run: $(sed 's/_s=/ /; s/$/ s/' "$RUN_DIR/.times" | paste -sd ';' | sed 's/;/; /g')."; }
+	return 0
+}
+
+# boot: QEMU start to "client mounted" of every pair that mounted: count median max
+boot=$(for r in "${results[@]}"; do kv "$r" pair_start_to_mounted_s; done | grep -E '^[0-9.]+$' |
+	sort -n | awk '{ v[NR] = $1 } END { if (!NR) exit
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%d %.2f %.2f\n", NR, m, v[NR] }')
+jobs=$(kv "$RUN_DIR/versions" jobs 2>/dev/null)
+shard=$(kv "$RUN_DIR/versions" shard 2>/dev/null)
+merged=$(kv "$RUN_DIR/versions" merged_from 2>/dev/null)
+{
+	echo "# lockd-repro run $RUN_ID"; echo
+	echo -n "profile: $PROFILE."
+	[ -n "$shard" ] && echo -n " Shard $shard of the kernel × case list."
+	[ -n "$merged" ] && echo -n " Merged from the shard runs $merged."
+	echo " Verdicts per kernel × case; counts from the case's KTAP."; echo
+	echo "| kernel | case | verdict | pass | fail | skip | start→mounted (s) | reason |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for r in "${results[@]}"; do
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" \
+			"$(kv "$r" case)" "$(kv "$r" verdict)" "$(kv "$r" pass)" "$(kv "$r" fail)" \
+			"$(kv "$r" skip)" "$(kv "$r" pair_start_to_mounted_s)" "$(kv "$r" reason | sed 's/|/\\|/g')"
+	done
+	if [ -n "$boot" ]; then
+		set -- $boot
+		echo
+		echo "Boot, QEMU start of the server to the client's \"lr: client mounted\" (host s), over"
+		echo "the $1 pair(s) that mounted${jobs:+, $jobs at once}${merged:+ within each shard}: median $2 s, max $3 s."
+	fi
+	time_table
+	# per kernel: the seed's three questions, from the cases' timings.json
+	[ -x "$LR_BUILD/host/lr_report" ] && "$LR_BUILD/host/lr_report" "$RUN_DIR"
+} | atomic_write "$RUN_DIR/summary.md"
+
+# summary.json through jq (docs/results-schema.md): one object per case, then the run
+for r in "${results[@]}"; do
+	d=${r%/result}
+	jq -n --arg kernel "$(kv "$r" kernel)" --arg case "$(kv "$r" case)" \
+		--arg verdict "$(kv "$r" verdict)" --arg pass "$(kv "$r" pass)" \
+		--arg fail "$(kv "$r" fail)" --arg skip "$(kv "$r" skip)" \
+		--arg error "$(kv "$r" error)" --arg mounted "$(kv "$r" pair_start_to_mounted_s)" \
+		--arg duration "$(kv "$r" duration_s)" --arg reason "$(kv "$r" reason)" \
+		--arg times "$(sed -n 's/^time_\(.*\)_s=/\1=/p' "$r")" \
+		--arg dir "$final/${d#"$RUN_DIR"/}" '
+		def n: if . == "" then null else tonumber end;
+		{kernel: $kernel, case: $case, verdict: $verdict, pass: ($pass | n),
+		 fail: ($fail | n), skip: ($skip | n), error: ($error | n),
+		 pair_start_to_mounted_s: ($mounted | n), duration_s: ($duration | n),
+		 time: ($times | split("\n") | map(select(. != "") | split("=") |
+			{key: (.[0] + "_s"), value: (.[1] | tonumber)}) | from_entries),
+		 reason: $reason, dir: $dir}'
+done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
+	--arg suite "$(kv "$RUN_DIR/versions" suite_commit)" \
+	--arg kernels "$(kv "$RUN_DIR/versions" kernels 2>/dev/null)" --arg jobs "$jobs" \
+	--arg shard "$shard" --arg list "$(kv "$RUN_DIR/versions" shard_list 2>/dev/null)" \
+	--arg sha "$(kv "$RUN_DIR/versions" shard_list_sha256 2>/dev/null)" \
+	--arg exp "$(kv "$RUN_DIR/versions" shard_expected_s 2>/dev/null)" \
+	--arg sn "$(kv "$RUN_DIR/versions" shard_n 2>/dev/null)" \
+	--arg merged "$merged" --arg boot "$boot" \
+	--arg run_times "$(cat "$RUN_DIR/.times" 2>/dev/null)" --argjson cache "$(cache_json)" '
+	def n: if . == "" then null else tonumber end;
+	def stats: sort | if length == 0 then null else
+		{median: .[(length - 1) / 2 | floor], max: .[-1]} end;
+	def words: split(" ") | map(select(length > 0));
+	{run_id: $run_id, profile: $profile, suite_commit: $suite,
+	 kernels: ($kernels | words), jobs: ($jobs | n),
+	 shard: (if $list == "" then null else
+		{k: (if $shard == "" then null else ($shard | split("/")[0] | tonumber) end),
+		 n: ($sn | n), list: ($list | words), list_sha256: $sha, expected_s: ($exp | n)} end),
+	 merged_from: (if $merged == "" then null else ($merged | words) end),
+	 boot: (if $boot == "" then null else ($boot | words | map(tonumber) |
+		{pairs: .[0], median_s: .[1], max_s: .[2]}) end),
+	 time: (($run_times | split("\n") | map(select(. != "") | split("=") |
+		{key: .[0], value: (.[1] | tonumber)}) | from_entries) +
+		{overhead_s: ([.[].time.overhead_s // empty] | stats)}),
+	 cache: $cache,
+	 cases: .}' |
+	atomic_write "$RUN_DIR/summary.json"
+
+t=0 nf=0 ns=0
+for r in "${results[@]}"; do
+	t=$((t + 1))
+	case "$(kv "$r" verdict)" in fail) nf=$((nf + 1)) ;; skip) ns=$((ns + 1)) ;; esac
+done
+{
+	echo '<?xml version="1.0" encoding="UTF-8"?>'
+	echo "<testsuite name=\"lockd-repro $RUN_ID\" tests=\"$t\" failures=\"$nf\" skipped=\"$ns\">"
+	for r in "${results[@]}"; do
+		printf '  <testcase classname="%s" name="%s" time="%s">' "$(xml_str "$(kv "$r" kernel)")" \
+			"$(xml_str "$(kv "$r" case)")" "$(kv "$r" duration_s)"
+		case "$(kv "$r" verdict)" in
+		fail) printf '<failure message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
+		skip) printf '<skipped message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
+		esac
+		echo '</testcase>'
+	done
+	echo '</testsuite>'
+} | atomic_write "$RUN_DIR/junit.xml"
+# a run of several kernels: the version sweep (sweep.md/json), linked from index.html
+set -- "$RUN_DIR"/*/
+[ $# -ge 2 ] && [ -x "$LR_BUILD/host/lr_compare" ] &&
+	{ "$LR_BUILD/host/lr_compare" --sweep "$RUN_DIR" >/dev/null 2>&1 || [ $? = 2 ]; }
+"$LR_TOP/scripts/index.sh" "$RUN_DIR" || warn "no index.html for $RUN_DIR"
+exit 0
