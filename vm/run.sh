@@ -336,22 +336,24 @@ run_case() {
 write_summary() { ( flock 9; "$LR_TOP/scripts/summary.sh" "$RUN_DIR" ) 9>"$RUN_DIR/.lock"; }
 
 # ---- live progress ----
-# progress TOTAL JOBS WLOG: while the run lasts, what each running case does, as its guest
+# progress TOTAL JOBS WLOG EXPECTED: while the run lasts, what each running case does, as its guest
 # says it (tests/lib/phase.h: $tmp/phases), else from its consoles (booting, mounted).
 # On a terminal (and not CI): a status area redrawn in place every second, the workers'
 # lines (WLOG) printed above it. Otherwise: a line per phase change, a heartbeat at least
 # every 60 s (LR_PROGRESS_BEAT), no escape codes. Ends on TERM or INT (Ctrl-C reaches the
 # whole process group), flushing WLOG, its sleep gone with it.
 progress() {
-	local total=$1 jobs=$2 wlog=$3 tty=0 t0 beat now_s area=0 wpos=0 stop=0 sp=
-	local d key ph due txt el left lines done_n mean eta n
-	declare -A since last shown
+	local total=$1 jobs=$2 wlog=$3 expf=$4 tty=0 t0 beat now_s area=0 wpos=0 stop=0 sp=
+	local d key ph due txt el left lines done_n eta n k c e rem mx
+	declare -A since last shown exp running
+	# each pair's expected seconds (vm/cases.list), by its results path kernel/case-dir
+	while read -r k c e; do exp[$k/${c//\//-}]=$e; done <"$expf"
 	[ -t 2 ] && [ -z "${CI:-}" ] && tty=1
 	t0=$(date +%s) beat=$t0
 	# its sleep goes with it: the drills count every process a run leaves behind
 	trap 'stop=1; kill "$sp" 2>/dev/null' TERM INT HUP
 	while :; do
-		now_s=$(date +%s) lines=()
+		now_s=$(date +%s) lines=() rem=0 mx=0 running=()
 		for d in "$RUN_DIR"/*/.*.tmp; do
 			[ -d "$d" ] || continue
 			key=${d#"$RUN_DIR"/}; key=${key%.tmp}; key=${key/\/./\/}
@@ -379,13 +381,19 @@ progress() {
 				txt="booting"
 			fi
 			el=$((now_s - $(cat "$d/.started" 2>/dev/null || echo "$now_s")))
-			lines+=("$(printf '  %-34s %3d:%02d  %s' "$key" $((el / 60)) $((el % 60)) "$txt")")
+			e=${exp[$key]:-0} running[$key]=1
+			[ "$e" -gt "$el" ] && rem=$((rem + e - el)) && [ $((e - el)) -gt "$mx" ] && mx=$((e - el))
+			lines+=("$(printf '  %-34s %3d:%02d / ~%d:%02d  %s' "$key" $((el / 60)) $((el % 60)) \
+				$((e / 60)) $((e % 60)) "$txt")")
 		done
 		set -- "$RUN_DIR"/*/*/result; done_n=0; [ -f "$1" ] && done_n=$#
-		mean=$( [ "$done_n" -gt 0 ] && for r; do kv "$r" duration_s; done |
-			awk '{ s += $1 } END { printf "%.0f", s / NR }')
-		eta=
-		[ -n "$mean" ] && eta=", ETA ~$(( (total - done_n) * mean / jobs / 60 + 1 )) min"
+		# ETA: what the running cases still expect and every queued case, JOBS at a time,
+		# but never before the longest running one is due
+		for k in "${!exp[@]}"; do
+			[ -n "${running[$k]:-}" ] || [ -f "$RUN_DIR/$k/result" ] || rem=$((rem + ${exp[$k]}))
+		done
+		rem=$((rem / jobs)); [ "$mx" -gt "$rem" ] && rem=$mx
+		eta=", ETA ~$((rem / 60)):$(printf %02d $((rem % 60))) (vm/cases.list)"
 		el=$((now_s - t0))
 		if [ $tty = 1 ]; then
 			# the area goes, the workers' new lines, the area again
@@ -514,7 +522,11 @@ all)
 	# live progress; on a terminal the workers' lines go through it (above its area)
 	wlog=$scratch/workers.log
 	: >"$wlog"
-	progress "$total" "$jobs_max" "$wlog" &
+	for p in "${pairs[@]}"; do
+		printf '%s %s\n' "$p" "$(awk -v c="${p#* }" -v col=$([ "$PROFILE" = customer ] && echo 5 || echo 4) \
+			'!/^#/ && $1 == c { print $col + 0; exit }' "$LR_CASES_FILE")"
+	done >"$scratch/expected"
+	progress "$total" "$jobs_max" "$wlog" "$scratch/expected" &
 	ppid_=$!
 	defer "kill -TERM $ppid_ 2>/dev/null; wait $ppid_ 2>/dev/null"
 	wout=/dev/stderr
