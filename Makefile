@@ -3,6 +3,9 @@
 # Variables (all optional):
 #   KERNELS="4.19 mainline"   kernels for kernels/run-all     KERNEL=mainline  kernel for run/shell
 #   KSRC=/path/to/tree        use this kernel tree             PATCHSET=svc-sleep|verbatim|no-reuseport
+#   KERNEL/KERNELS entries may be pairs client/server (KERNELS="4.19/mainline mainline/4.19")
+#   CLIENT_KERNEL= SERVER_KERNEL=  one side of run/run-all/shell/bisect-step (the other: KERNEL)
+#   CLIENT_KSRC= SERVER_KSRC=      build one side from a tree     SIDE=client|server  bisect-step
 #   CASE=baseline             case for run                     CASES=…  cases for run-all
 #   PROFILE=quick|customer    timing profile                   JOBS=N   cases in parallel
 #   SHARE=dir CMD='…'         make shell                       LOCKD_REPRO_CACHE=dir  cache
@@ -13,14 +16,15 @@
 
 SHELL := /bin/bash
 KERNELS ?= 4.19 mainline
-KERNEL ?= mainline
+# KERNEL: no default here: vm/run.sh and vm/shell.sh default each side to mainline, and a
+# side with its own KSRC that no one named to "ksrc" (vm/common.sh pair_names)
 PATCHSET ?= svc-sleep
 PROFILE ?= quick
 CASE ?= baseline
 # CMD is a shell command for the guest: keep its $ as typed (make would expand `echo $?`
 # to `echo `); a simply expanded copy of the raw text is exported as it is.
 override CMD := $(value CMD)
-export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
+export KERNELS KERNEL KSRC CLIENT_KERNEL SERVER_KERNEL CLIENT_KSRC SERVER_KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT
 
 .PHONY: drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz
 
@@ -79,8 +83,8 @@ fuzz:		## fuzz lr_explain's readers (clang libFuzzer) for FUZZ_SECONDS (120); cr
 drills:		## the runner's own drills: Ctrl-C/TERM at each phase, a killed client, a hung lockd, two runs
 	@tests/drills/run.sh
 
-bisect-step:	## for git bisect run: KSRC=tree CASE=… EXPECT=…; exit 0 good, 1 bad, 125 skip
-	@vm/run.sh --bisect "$(CASE)"
+bisect-step:	## for git bisect run: KSRC=tree CASE=… [SIDE=client|server: only that side]; exit 0 good, 1 bad, 125 skip
+	@vm/run.sh --bisect $(if $(SIDE),--side "$(SIDE)") "$(CASE)"
 
 clean:		## remove build/ (the kernel cache under LOCKD_REPRO_CACHE is kept)
 	rm -rf build

@@ -778,6 +778,7 @@ static FILE *out_file(const char *name)
 void lr_imp_report(struct lr_imp *m, double t_ref)
 {
 	struct utsname u;
+	char *srel;
 	FILE *f;
 	int i;
 
@@ -790,6 +791,11 @@ void lr_imp_report(struct lr_imp *m, double t_ref)
 		json_str(f, lr_scenario_name(m->sc));
 		fputs(", \"kernel\": ", f);
 		json_str(f, u.release);
+		/* the server's own release: a pair's sides may differ (vm/run.sh) */
+		srel = lr_server_release();
+		fputs(", \"server_kernel\": ", f);
+		json_str(f, srel ? srel : "");
+		free(srel);
 		fputs(", \"profile\": ", f);
 		json_str(f, getenv("LR_PROFILE"));
 		fprintf(f, ", \"params\": {\"nlm_timeout\": %u, \"hz\": %u, \"tcp_syn_retries\": %u, "
