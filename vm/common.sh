@@ -112,14 +112,18 @@ resolve_pair() {
 	local d=$1 side name ksrc rc known
 	mkdir -p "$d" || return 1
 	known=$("$LR_TOP/scripts/kernel.sh" list 2>/dev/null | tr '\n' ' ')
+	# both names first: a bad one costs no build of the other side
 	for side in client server; do
 		[ $side = client ] && name=$P_CLIENT || name=$P_SERVER
-		ksrc=$(side_ksrc $side)
-		if [ "$name" = ksrc ] && [ -z "$ksrc" ]; then
+		if [ "$name" = ksrc ] && [ -z "$(side_ksrc $side)" ]; then
 			echo "$side kernel 'ksrc' needs ${side^^}_KSRC=/path (or KSRC=)"; return 2
 		fi
 		[ -n "${LR_BZIMAGE:-}" ] || [ "$name" = ksrc ] || [[ " $known" == *" $name "* ]] ||
 			{ echo "unknown $side kernel '$name' (known: ${known}or ${side^^}_KSRC=/path)"; return 2; }
+	done
+	for side in client server; do
+		[ $side = client ] && name=$P_CLIENT || name=$P_SERVER
+		ksrc=$(side_ksrc $side)
 		rc=0
 		KSRC=$ksrc resolve_kernel "$name" "$d/$side" || rc=$?
 		echo $rc >"$d/$side.rc"

@@ -475,11 +475,16 @@ all)
 	cases=${CASES:-$(all_cases)}
 	for c in $cases; do case_timeout "$c" >/dev/null || die "unknown case '$c' in CASES"; done
 	# each KERNELS entry is a pair (pair_names): its results label and resolved kernels
-	kernels= i=0
+	kernels=
 	for e in ${KERNELS:-mainline}; do
 		msg=$(pair_names "$e") || die "$msg"
 		pair_names "$e"
 		[[ " $kernels " == *" $P_LABEL "* ]] && die "KERNELS names the pair $P_LABEL twice"
+		kernels+="${kernels:+ }$P_LABEL"
+	done
+	i=0
+	for e in ${KERNELS:-mainline}; do
+		pair_names "$e"
 		i=$((i + 1))
 		ln -s "kernel.$i" "$scratch/pair.$P_LABEL"
 		msg=$(resolve_pair "$scratch/kernel.$i") || die "$msg"
@@ -487,7 +492,6 @@ all)
 			[ "$(cat "$scratch/kernel.$i/$side.rc")" = 3 ] &&
 				log "$P_LABEL: $side kernel $(pair_side "$P_LABEL" $side): $(head -1 "$scratch/kernel.$i/$side")"
 		done
-		kernels+="${kernels:+ }$P_LABEL"
 	done
 	decide_accel "$scratch"/kernel.*/client "$scratch"/kernel.*/server
 	resolve_images "$scratch/images"
