@@ -58,8 +58,17 @@ resolve_kernel() {
 	log "kernel $name: scripts/kernel.sh build $name"
 	# "build" says "NAME SKIP <reason>" (exit 0) for a kernel this machine cannot get (4.19
 	# without its tarball): a skipped case, not a failure. "info" then reads the cache.
-	"$LR_TOP/scripts/kernel.sh" build "$name" >"$out" || { rc=$?
-		{ echo "scripts/kernel.sh build $name failed (exit $rc)"; } >"$out"; return 1; }
+	# its progress goes on to the terminal; its error line is kept for our one line
+	rm -f "$out.why"
+	"$LR_TOP/scripts/kernel.sh" build "$name" 2>&1 >"$out" | while IFS= read -r l; do
+		case $l in lockd-repro:*) printf '%s\n' "${l#lockd-repro: }" >"$out.why" ;;
+		*) printf '%s\n' "$l" >&2 ;; esac
+	done
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ]; then
+		echo "scripts/kernel.sh build $name failed (exit $rc)$( [ -s "$out.why" ] && printf ': %s' "$(tail -1 "$out.why")")" >"$out"
+		return 1
+	fi
 	if grep -qE '^([^ ]+ +)?SKIP' "$out"; then
 		sed -nE 's/^([^ ]+ +)?(SKIP.*)/\2/p' "$out" | head -1 >"$out.skip"; mv "$out.skip" "$out"
 		return 3
