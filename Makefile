@@ -46,13 +46,13 @@ tests:		## build the guest test binaries (static, kselftest harness)
 unit:		## build and run the host-side unit tests
 	@$(MAKE) -s -C tests unit
 
-run:		## run one case: make run CASE=baseline [KERNEL=…]
+run:		## run one case: make run CASE=baseline [KERNEL=name|client/server]
 	@vm/run.sh --kernel "$(KERNEL)" "$(CASE)"
 
-run-all:	## run every case for every kernel in KERNELS, JOBS at a time
+run-all:	## run every case for every kernel or client/server pair in KERNELS, JOBS at a time
 	@vm/run.sh --all
 
-shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
+shell:		## boot a server/client pair and attach the client console (KERNEL=c/s, SHARE=dir, CMD='…')
 	@vm/shell.sh
 
 compare:	## A vs B (runs or run/kernel dirs; default the newest two): verdicts, moments; exit 1 if a verdict differs

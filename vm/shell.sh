@@ -8,8 +8,8 @@
 #                               print its output, exit with its status
 #
 # Environment: KERNEL (default mainline; client/server for a pair, e.g. 4.19/mainline),
-# CLIENT_KERNEL / SERVER_KERNEL, CLIENT_KSRC / SERVER_KSRC (one side), SHARE=dir (host folder → /lr/share in both
-# guests), CMD, PROFILE=quick|customer, LR_DEBUG=1 (rpc/nfs/nlm debug from boot),
+# CLIENT_KERNEL / SERVER_KERNEL, CLIENT_KSRC / SERVER_KSRC (one side), SHARE=dir (host
+# folder → /lr/share in both guests), CMD, PROFILE=quick|customer, LR_DEBUG=1 (rpc/nfs/nlm debug from boot),
 # LR_BZIMAGE / LR_SERVER_IMG / LR_CLIENT_IMG (as vm/run.sh), LR_BOOT_TIMEOUT (s, 240).
 #
 # The server's console is a unix socket (the path is printed; attach with
