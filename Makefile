@@ -3,6 +3,9 @@
 # Variables (all optional):
 #   KERNELS="4.19 mainline"   kernels for kernels/run-all     KERNEL=mainline  kernel for run/shell
 #   KSRC=/path/to/tree        use this kernel tree             PATCHSET=svc-sleep|verbatim|no-reuseport
+#   KERNEL/KERNELS entries may be pairs client/server (KERNELS="4.19/mainline mainline/4.19")
+#   CLIENT_KERNEL= SERVER_KERNEL=  one side of run/run-all/shell/bisect-step (the other: KERNEL)
+#   CLIENT_KSRC= SERVER_KSRC=      build one side from a tree     SIDE=client|server  bisect-step
 #   CASE=baseline             case for run                     CASES=…  cases for run-all
 #   PROFILE=quick|customer    timing profile                   JOBS=N   cases in parallel
 #   SHARE=dir CMD='…'         make shell                       LOCKD_REPRO_CACHE=dir  cache
@@ -19,14 +22,15 @@
 
 SHELL := /bin/bash
 KERNELS ?= 4.19 mainline
-KERNEL ?= mainline
+# KERNEL: no default here: vm/run.sh and vm/shell.sh default each side to mainline, and a
+# side with its own KSRC that no one named to "ksrc" (vm/common.sh pair_names)
 PATCHSET ?= svc-sleep
 PROFILE ?= quick
 CASE ?= baseline
 # CMD is a shell command for the guest: keep its $ as typed (make would expand `echo $?`
 # to `echo `); a simply expanded copy of the raw text is exported as it is.
 override CMD := $(value CMD)
-export KERNELS KERNEL KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT SHARD
+export KERNELS KERNEL KSRC CLIENT_KERNEL SERVER_KERNEL CLIENT_KSRC SERVER_KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT SHARD
 
 .PHONY: cache cache-clean drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz merge shards ci-lint ci-local
 
@@ -48,10 +52,10 @@ tests:		## build the guest test binaries (static, kselftest harness)
 unit:		## build and run the host-side unit tests
 	@$(MAKE) -s -C tests unit
 
-run:		## run one case: make run CASE=baseline [KERNEL=…]
+run:		## run one case: make run CASE=baseline [KERNEL=name|client/server]
 	@vm/run.sh --kernel "$(KERNEL)" "$(CASE)"
 
-run-all:	## run every case for every kernel in KERNELS, JOBS at a time
+run-all:	## run every case for every kernel or client/server pair in KERNELS, JOBS at a time
 	@vm/run.sh --all
 
 merge:		## merge shard runs into one run: RESULTS="dir…"; exit 2 if a case is missing or twice
@@ -67,7 +71,7 @@ ci-lint:	## lint .github/workflows and .gitlab-ci.yml (needs actionlint: PATH or
 ci-local:	## run the workflow's jobs here in order (CI_ARGS="-n" dry run; "--matrix shard=1/2,2/2")
 	@scripts/ci-local.py $(CI_ARGS)
 
-shell:		## boot a server/client pair and attach the client console (SHARE=dir, CMD='…')
+shell:		## boot a server/client pair and attach the client console (KERNEL=c/s, SHARE=dir, CMD='…')
 	@vm/shell.sh
 
 compare:	## A vs B (runs or run/kernel dirs; default the newest two): verdicts, moments; exit 1 if a verdict differs
@@ -98,8 +102,8 @@ fuzz:		## fuzz lr_explain's readers (clang libFuzzer) for FUZZ_SECONDS (120); cr
 drills:		## the runner's own drills: Ctrl-C/TERM at each phase, a killed client, a hung lockd, two runs
 	@tests/drills/run.sh
 
-bisect-step:	## for git bisect run: KSRC=tree CASE=… EXPECT=…; exit 0 good, 1 bad, 125 skip
-	@vm/run.sh --bisect "$(CASE)"
+bisect-step:	## for git bisect run: KSRC=tree CASE=… [SIDE=client|server: only that side]; exit 0 good, 1 bad, 125 skip
+	@vm/run.sh --bisect $(if $(SIDE),--side "$(SIDE)") "$(CASE)"
 
 cache:		## list the kernel cache: each entry's kind, version, size, last use, users; the total
 	@scripts/cache.sh list

@@ -10,6 +10,9 @@
 #   5 the cases on mainline, quick profile, in real QEMU guests: every case of vm/cases.list,
 #     or CHECK_CASES="…"; then that run's index.html and one timeline.svg opened in headless
 #     chromium (tests/browser/run.sh)
+#   5a one pair: baseline with the client's and the server's kernel resolved, booted and
+#     named apart (KERNELS=mainline/7.3: two names of one cached build, results in
+#     mainline+7.3/; a 5.10/mainline pair would cost a 5.10 build, 5-7 min cold)
 #   5b lr_explain over the run step 5 just made: every passed case dir classified as its own
 #     impairment, from each form of its capture (scripts/explain.sh --score, "# explain score")
 #   6 the runner's failure drills (tests/drills/run.sh, a few minutes), then its live progress
@@ -96,6 +99,8 @@ if step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline &&
 		"$LR_TOP/vm/run.sh" --all --tap
 	# the run's dir, from the runner's closing "summary:" line (none: both steps fail on it)
 	run=$(sed -n 's|.*summary: \(.*\)/summary\.md$|\1|p' "$logdir/cases.err" | tail -1)
+	# a pair: each guest on its side's kernel, results under <client>+<server>/
+	step pair env KERNELS=mainline/7.3 CASES=baseline PROFILE=quick "$LR_TOP/vm/run.sh" --all --tap
 	# that run's index.html and one timeline.svg in headless chromium
 	step browser "$LR_TOP/tests/browser/run.sh" "${run:-no run from the cases step}"
 	# the customer-evidence reader on the cases' own evidence

@@ -84,6 +84,14 @@ merged=$(kv "$RUN_DIR/versions" merged_from 2>/dev/null)
 		echo "the $1 pair(s) that mounted${jobs:+, $jobs at once}${merged:+ within each shard}: median $2 s, max $3 s."
 	fi
 	time_table
+	# a pair names both sides: the client's kernel and the server's, each's version
+	for d in "$RUN_DIR"/*/; do
+		r=$(ls "$d"*/result 2>/dev/null | head -1)
+		[ -n "$r" ] && [ "$(kv "$r" client_kernel)" != "$(kv "$r" server_kernel)" ] &&
+			printf '\n%s: client %s (%s), server %s (%s)\n' "$(kv "$r" kernel)" \
+				"$(kv "$r" client_kernel)" "$(kv "$r" client_version)" \
+				"$(kv "$r" server_kernel)" "$(kv "$r" server_version)"
+	done
 	# per kernel: the seed's three questions, from the cases' timings.json
 	[ -x "$LR_BUILD/host/lr_report" ] && "$LR_BUILD/host/lr_report" "$RUN_DIR"
 } | atomic_write "$RUN_DIR/summary.md"
@@ -97,9 +105,12 @@ for r in "${results[@]}"; do
 		--arg error "$(kv "$r" error)" --arg mounted "$(kv "$r" pair_start_to_mounted_s)" \
 		--arg duration "$(kv "$r" duration_s)" --arg reason "$(kv "$r" reason)" \
 		--arg times "$(sed -n 's/^time_\(.*\)_s=/\1=/p' "$r")" \
-		--arg dir "$final/${d#"$RUN_DIR"/}" '
+		--arg dir "$final/${d#"$RUN_DIR"/}" --arg ck "$(kv "$r" client_kernel)" \
+		--arg sk "$(kv "$r" server_kernel)" --arg cv "$(kv "$r" client_version)" \
+		--arg sv "$(kv "$r" server_version)" '
 		def n: if . == "" then null else tonumber end;
-		{kernel: $kernel, case: $case, verdict: $verdict, pass: ($pass | n),
+		{kernel: $kernel, client_kernel: $ck, server_kernel: $sk, client_version: $cv,
+		 server_version: $sv, case: $case, verdict: $verdict, pass: ($pass | n),
 		 fail: ($fail | n), skip: ($skip | n), error: ($error | n),
 		 pair_start_to_mounted_s: ($mounted | n), duration_s: ($duration | n),
 		 time: ($times | split("\n") | map(select(. != "") | split("=") |

@@ -58,8 +58,17 @@ resolve_kernel() {
 	log "kernel $name: scripts/kernel.sh build $name"
 	# "build" says "NAME SKIP <reason>" (exit 0) for a kernel this machine cannot get (4.19
 	# without its tarball): a skipped case, not a failure. "info" then reads the cache.
-	"$LR_TOP/scripts/kernel.sh" build "$name" >"$out" || { rc=$?
-		{ echo "scripts/kernel.sh build $name failed (exit $rc)"; } >"$out"; return 1; }
+	# its progress goes on to the terminal; its error line is kept for our one line
+	rm -f "$out.why"
+	"$LR_TOP/scripts/kernel.sh" build "$name" 2>&1 >"$out" | while IFS= read -r l; do
+		case $l in lockd-repro:*) printf '%s\n' "${l#lockd-repro: }" >"$out.why" ;;
+		*) printf '%s\n' "$l" >&2 ;; esac
+	done
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ]; then
+		echo "scripts/kernel.sh build $name failed (exit $rc)$( [ -s "$out.why" ] && printf ': %s' "$(tail -1 "$out.why")")" >"$out"
+		return 1
+	fi
 	if grep -qE '^([^ ]+ +)?SKIP' "$out"; then
 		sed -nE 's/^([^ ]+ +)?(SKIP.*)/\2/p' "$out" | head -1 >"$out.skip"; mv "$out.skip" "$out"
 		return 3
@@ -78,6 +87,67 @@ resolve_kernel() {
 	log "kernel $name: $(kv "$out" version) ($(kv "$out" source)), patch set $(kv "$out" patchset)"
 	return 0
 }
+
+# ---- a pair: the client's kernel and the server's (docs/internals.md "Pairs") ----
+# pair_names ENTRY: P_CLIENT and P_SERVER for a KERNEL/KERNELS entry: "K" (both sides) or
+# "C/S"; CLIENT_KERNEL / SERVER_KERNEL override a side; a side with its own KSRC
+# (CLIENT_KSRC / SERVER_KSRC) that no one named is "ksrc", the rest default to mainline.
+# Then P_LABEL: the results dir, "C" when both sides are one kernel, else "C+S".
+# An entry that is not a pair of names prints one line and returns 1.
+pair_names() {
+	local e=$1 c s
+	case $e in
+	*/*/* | /* | */ | *[!A-Za-z0-9._/-]*)
+		echo "bad kernel pair '$e' (a name, or client/server: 4.19/mainline)"; return 1 ;;
+	*/*) c=${e%/*} s=${e#*/} ;;
+	*) c=$e s=$e ;;
+	esac
+	P_CLIENT=${CLIENT_KERNEL:-${c:-${CLIENT_KSRC:+ksrc}}} P_CLIENT=${P_CLIENT:-mainline}
+	P_SERVER=${SERVER_KERNEL:-${s:-${SERVER_KSRC:+ksrc}}} P_SERVER=${P_SERVER:-mainline}
+	P_LABEL=$P_CLIENT
+	[ "$P_CLIENT" = "$P_SERVER" ] && [ "$(side_ksrc client)" = "$(side_ksrc server)" ] ||
+		P_LABEL=$P_CLIENT+$P_SERVER
+	return 0
+}
+
+# side_ksrc SIDE: the tree SIDE is built from: its own CLIENT_KSRC / SERVER_KSRC, else KSRC
+# (both sides); LR_BISECT_SIDE (vm/run.sh --bisect --side) keeps KSRC to that side
+side_ksrc() {
+	local v=${1^^}_KSRC
+	if [ -n "${!v:-}" ]; then echo "${!v}"
+	elif [ -z "${LR_BISECT_SIDE:-}" ] || [ "$LR_BISECT_SIDE" = "$1" ]; then echo "${KSRC:-}"
+	fi
+}
+
+# resolve_pair DIR: resolve P_CLIENT and P_SERVER (pair_names) into DIR/client and
+# DIR/server (resolve_kernel's info) with their return codes in DIR/<side>.rc (0 or 3, a
+# side to skip). An unknown name or a side that cannot be built: one line naming the side
+# on stdout, return 1.
+resolve_pair() {
+	local d=$1 side name ksrc rc known
+	mkdir -p "$d" || return 1
+	known=$("$LR_TOP/scripts/kernel.sh" list 2>/dev/null | tr '\n' ' ')
+	# both names first: a bad one costs no build of the other side
+	for side in client server; do
+		[ $side = client ] && name=$P_CLIENT || name=$P_SERVER
+		if [ "$name" = ksrc ] && [ -z "$(side_ksrc $side)" ]; then
+			echo "$side kernel 'ksrc' needs ${side^^}_KSRC=/path (or KSRC=)"; return 2
+		fi
+		[ -n "${LR_BZIMAGE:-}" ] || [ "$name" = ksrc ] || [[ " $known" == *" $name "* ]] ||
+			{ echo "unknown $side kernel '$name' (known: ${known}or ${side^^}_KSRC=/path)"; return 2; }
+	done
+	for side in client server; do
+		[ $side = client ] && name=$P_CLIENT || name=$P_SERVER
+		ksrc=$(side_ksrc $side)
+		rc=0
+		KSRC=$ksrc resolve_kernel "$name" "$d/$side" || rc=$?
+		echo $rc >"$d/$side.rc"
+		[ $rc = 1 ] && { echo "$side kernel $name${ksrc:+ (KSRC=$ksrc)}: $(head -1 "$d/$side")"; return 1; }
+	done
+	return 0
+}
+# pair_side LABEL SIDE: SIDE's kernel name in a results label ("C+S", or "K" for both)
+pair_side() { case $1 in *+*) [ "$2" = client ] && echo "${1%%+*}" || echo "${1#*+}" ;; *) echo "$1" ;; esac; }
 
 # resolve_images OUTFILE: write server=, client= (and whatever else rootfs/build.sh says).
 resolve_images() {

@@ -2,16 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # run.sh: run cases in QEMU guest pairs and write results/<run-id>/.
 #
-#   vm/run.sh [--kernel NAME] [--tap] CASE   one case (make run CASE=… KERNEL=…)
+#   vm/run.sh [--kernel K] [--tap] CASE      one case (make run CASE=… KERNEL=…)
 #   vm/run.sh --all [--tap]                  every case of vm/cases.list (or CASES=…) for every
 #                                            kernel in KERNELS, JOBS cases at a time (default 2);
 #                                            SHARD=k/n: only the k-th of n shards of that list,
 #                                            longest expected first (scripts/shard.sh)
-#   vm/run.sh --bisect CASE                  for git bisect run: KSRC=tree; exit 0 pass, 1 fail,
-#                                            125 cannot test (no build, no boot, skipped),
-#                                            255 abort (setup error)
+#   vm/run.sh --bisect [--side S] CASE       for git bisect run: KSRC=tree (both sides, or only
+#                                            side S, client|server; the other keeps KERNEL);
+#                                            exit 0 pass, 1 fail, 125 cannot test (no build,
+#                                            no boot, skipped), 255 abort (setup error)
 #   --tap                                    also print one TAP line per case on stdout
 #
+# K, a KERNELS entry: a name for both guests, or client/server (4.19/mainline); a pair's
+# results are in results/<run-id>/<client>+<server>/. CLIENT_KERNEL / SERVER_KERNEL set
+# one side of every entry, CLIENT_KSRC / SERVER_KSRC build one side from a tree.
 # Environment: KERNEL KERNELS CASES JOBS SHARD PROFILE=quick|customer KSRC PATCHSET LR_DEBUG=1
 #   LR_BZIMAGE=path            use this bzImage instead of scripts/kernel.sh info
 #   LR_SERVER_IMG, LR_CLIENT_IMG  use these initramfs images instead of rootfs/build.sh
@@ -43,7 +47,7 @@ fi
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 . "$LR_TOP/vm/common.sh"
 
-usage() { sed -n '3,32s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+usage() { sed -n '3,36s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 PROFILE=${PROFILE:-quick}
 LR_RESULTS=${LR_RESULTS:-$LR_TOP/results}
@@ -102,12 +106,13 @@ kernel_log_bad() {
 # qemu_err LOG: ": <QEMU's last error line>" if it wrote one (its first line is our command)
 qemu_err() { local e; e=$(sed 1d "$1" 2>/dev/null | grep -v '^$' | tail -1); [ -n "$e" ] && printf ': %s' "$e"; }
 
-# run_case KERNEL CASE N KINFO KRC IMGINFO: one case, start to finish; returns 0 pass or
-# skip, 1 fail. Everything it starts is on the cleanup list.
-# start_guest ROLE: boot one guest of run_case's case in the background (uses its locals)
+# run_case LABEL CASE N KPAIR IMGINFO: one case, start to finish (KPAIR: resolve_pair's
+# dir); returns 0 pass or skip, 1 fail. Everything it starts is on the cleanup list.
+# start_guest ROLE: boot one guest of run_case's case in the background, on ROLE's kernel
+# with ROLE's kernel words (uses run_case's locals)
 start_guest() {
-	"$LR_TOP/vm/qemu.sh" --role "$1" --netns "$ns" --kernel "$bz" \
-		--initrd "$(kv "$img" "$1")" --out "$tmp" --append "$append" \
+	"$LR_TOP/vm/qemu.sh" --role "$1" --netns "$ns" --kernel "$(kv "$kp/$1" bzimage)" \
+		--initrd "$(kv "$img" "$1")" --out "$tmp" --append "$append $(kernel_args "$kp/$1")" \
 		--console "$tmp/console.$1" --log "$tmp/qemu.$1.log" &
 }
 
@@ -166,8 +171,8 @@ time_breakdown() {
 }
 
 run_case() {
-	local kname=$1 case=$2 n=$3 kinfo=$4 krc=$5 img=$6
-	local cname final tmp ns bz t0 ts tc tr tm rs rcm qs qc verdict= reason= timeout
+	local kname=$1 case=$2 n=$3 kp=$4 img=$5
+	local cname final tmp ns t0 ts tc tr tm rs rcm qs qc verdict= reason= timeout side
 	local np=0 nf=0 nsk=0 ne=0 nxf=0 nl gstat= cstart pk
 	cname=$(casedir_name "$case")
 	final=$RUN_DIR/$kname/$cname
@@ -179,14 +184,16 @@ run_case() {
 	date +%s >"$tmp/.started"	# for the live progress (progress())
 	timeout=${LR_CASE_TIMEOUT:-$(case_timeout "$case")} || timeout=600
 
-	{ cat "$kinfo"; echo; echo "# guest images"; cat "$img"
+	{ for side in client server; do echo "# $side kernel"; cat "$kp/$side"; echo; done
+	  echo "# guest images"; cat "$img"
 	  pk=$(dirname "$(kv "$img" server)")/packages.txt
 	  [ -f "$pk" ] && { echo "# rootfs packages"; cat "$pk"; }; } >"$tmp/versions"
 
-	if [ "$krc" = 3 ]; then
-		verdict=skip reason="kernel $kname not available: $(sed "s/^SKIP *//" "$kinfo" | head -1)"
-	else
-		bz=$(kv "$kinfo" bzimage)
+	for side in client server; do
+		[ "$(cat "$kp/$side.rc")" = 3 ] && [ -z "$verdict" ] &&
+			verdict=skip reason="$side kernel $(pair_side "$kname" $side) not available: $(sed "s/^SKIP *//" "$kp/$side" | head -1)"
+	done
+	if [ -z "$verdict" ]; then
 		ns=$LR_NETNS_PREFIX$RUN_ID-$n
 		defer net_down "$ns"
 		net_up "$ns" || { warn "cannot set up namespace $ns"; return 2; }
@@ -196,7 +203,7 @@ run_case() {
 
 		# the test binary's harness timeouts end before the case's: 30 s for the guest
 		# to save its evidence and power off (tests/lib/harness.h lr_cap_timeouts())
-		local append="lr.case=$case lr.profile=$PROFILE lr.timeout=$((timeout - 30)) $(kernel_args "$kinfo")"
+		local append="lr.case=$case lr.profile=$PROFILE lr.timeout=$((timeout - 30))"
 		[ "${LR_DEBUG:-0}" = 1 ] && append+=" lr.debug=1"
 		ts=$(now)
 		start_guest server
@@ -306,6 +313,10 @@ run_case() {
 	dur=$(elapsed "$cstart" "$(now)")
 	{
 		echo "kernel=$kname"; echo "case=$case"; echo "verdict=$verdict"; echo "reason=$reason"
+		for side in client server; do
+			echo "${side}_kernel=$(pair_side "$kname" $side)"
+			echo "${side}_version=$(kv "$kp/$side" version)"
+		done
 		echo "pass=$np"; echo "fail=$nf"; echo "skip=$nsk"; echo "error=$ne"; echo "xfail=$nxf"
 		echo "duration_s=$dur"
 		echo "booted=$([ "${rs:-1}" = 0 ] && [ "${rcm:-1}" = 0 ] && echo 1 || echo 0)"
@@ -419,7 +430,7 @@ progress() {
 }
 
 # ---- modes ----
-mode=one kname=${KERNEL:-mainline} tap=0 case=
+mode=one kname=${KERNEL:-} tap=0 case= bside=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--all) mode=all ;;
@@ -427,6 +438,7 @@ while [ $# -gt 0 ]; do
 	--worker) mode=worker ;;
 	--tap) tap=1 ;;
 	--kernel) kname=$2; shift ;;
+	--side) bside=$2; shift ;;
 	--help|-h) usage 0 ;;
 	-*) die "vm/run.sh: unknown option '$1' (see vm/run.sh --help)" ;;
 	*) case=$1 ;;
@@ -449,31 +461,46 @@ worker)
 	# one case of run-all, in its own process so that its cleanup list is its own
 	lr_trap_cleanup
 	RUN_ID=$LR_W_RUN_ID RUN_DIR=$LR_W_RUN_DIR
-	run_case "$kname" "$case" "$LR_W_N" "$LR_W_KINFO" "$LR_W_KRC" "$LR_W_IMG"
+	run_case "$kname" "$case" "$LR_W_N" "$LR_W_KPAIR" "$LR_W_IMG"
 	exit $?
 	;;
 one|bisect)
 	[ -n "$case" ] || die "no case given (make run CASE=baseline; cases: $(all_cases | paste -sd' '))"
 	case_timeout "$case" >/dev/null || die "unknown case '$case' (cases: $(all_cases | paste -sd' '))"
-	[ $mode = bisect ] && [ -z "${KSRC:-}" ] && [ -z "${LR_BZIMAGE:-}" ] &&
-		die 255 "bisect-step needs KSRC=<kernel tree>"
+	[ -z "$bside" ] || [ $mode = bisect ] || die "--side is for --bisect"
+	if [ $mode = bisect ]; then
+		case $bside in ''|client|server) ;; *) die 255 "--side must be client or server, not '$bside'" ;; esac
+		ks=KSRC; [ -n "$bside" ] && ks=${bside^^}_KSRC
+		[ -n "${!ks:-}" ] || [ -n "${KSRC:-}" ] || [ -n "${LR_BZIMAGE:-}" ] ||
+			die 255 "bisect-step needs KSRC=<kernel tree>${bside:+ (or $ks=)}"
+		# the tree under test is the one side's (side_ksrc); the other keeps its kernel
+		[ -n "$bside" ] && { LR_BISECT_SIDE=$bside; export LR_BISECT_SIDE; }
+	fi
 	if [ $mode = bisect ]; then (preflight) || exit 255; else preflight; fi
+	msg=$(pair_names "$kname") || die "$msg"
+	pair_names "$kname"
+	kname=$P_LABEL
 	lr_trap_cleanup
 	scratch=$(mktemp -d /tmp/lockd-repro.XXXXXX) || die "mktemp failed"
 	defer rm -rf "$scratch"
 	krc=0
-	# bisect: KSRC= is honoured by scripts/kernel.sh; the results name the tree's commit
-	resolve_kernel "$kname" "$scratch/kernel" || krc=$?
-	[ $mode = bisect ] && kname=bisect-$( { [ -n "${KSRC:-}" ] && git -C "$KSRC" rev-parse --short HEAD 2>/dev/null; } || echo tree)
-	if [ $krc = 1 ]; then
-		[ $mode = bisect ] && { warn "$(head -1 "$scratch/kernel")"; exit 125; }
-		die "$(head -1 "$scratch/kernel")"
+	msg=$(resolve_pair "$scratch/kernel") || krc=$?
+	if [ $mode = bisect ]; then
+		# the results name the tree's commit, on its side
+		t=$(side_ksrc "${bside:-client}")
+		t=bisect-$( { [ -n "$t" ] && git -C "$t" rev-parse --short HEAD 2>/dev/null; } || echo tree)
+		case $bside in
+		client) kname=$t+$P_SERVER ;; server) kname=$P_CLIENT+$t ;; *) kname=$t ;;
+		esac
+		[ $krc = 2 ] && die 255 "$msg"
+		[ $krc = 1 ] && { warn "$msg"; exit 125; }
 	fi
-	[ $krc = 0 ] && decide_accel "$scratch/kernel"
+	[ $krc = 0 ] || die "$msg"
+	decide_accel "$scratch/kernel/client" "$scratch/kernel/server"
 	resolve_images "$scratch/images"
 	new_run "$scratch/images"
 	log "run $RUN_ID: $kname $case (results/$RUN_ID)"
-	run_case "$kname" "$case" 1 "$scratch/kernel" "$krc" "$scratch/images"; rc=$?
+	run_case "$kname" "$case" 1 "$scratch/kernel" "$scratch/images"; rc=$?
 	[ $tap = 1 ] && { echo 1..1; tap_line 1 "$kname" "$case"; }
 	echo "results: $RUN_DIR/$kname/$(casedir_name "$case")" >&2
 	if [ $mode = bisect ]; then
@@ -497,21 +524,34 @@ all)
 	for c in $cases; do case_timeout "$c" >/dev/null || die "unknown case '$c' in CASES"; done
 	kernels=${KERNELS:-mainline}
 	t_start=$(now)
+	# each KERNELS entry is a name or a client/server pair (pair_names), all checked first
+	labels=
+	for e in $kernels; do
+		msg=$(pair_names "$e") || die "$msg"
+		pair_names "$e"
+		[[ " $labels " == *" $P_LABEL "* ]] && die "KERNELS names the pair $P_LABEL twice"
+		labels+="${labels:+ }$P_LABEL"
+	done
 	# the kernel × case pairs this run starts: all in list order, or SHARD=k/n's share,
 	# longest expected first (scripts/shard.sh); only their kernels are resolved
 	pl=$(KERNELS=$kernels CASES=$cases "$LR_TOP/scripts/shard.sh" pairs) || exit 2
 	mapfile -t pairs <<<"$pl"
 	RUN_META=$(KERNELS=$kernels CASES=$cases "$LR_TOP/scripts/shard.sh" meta; echo "jobs=$jobs_max") || exit 2
 	kernels=$(printf '%s\n' "${pairs[@]%% *}" | awk '!s[$0]++')
-	declare -A krc
-	for k in $kernels; do
-		krc[$k]=0
-		resolve_kernel "$k" "$scratch/kernel.$k" || krc[$k]=$?
-		[ "${krc[$k]}" = 1 ] && die "$(head -1 "$scratch/kernel.$k")"
-		[ "${krc[$k]}" = 3 ] && log "kernel $k: $(head -1 "$scratch/kernel.$k")"
+	declare -A klabel kdir
+	i=0
+	for e in $kernels; do
+		pair_names "$e"
+		i=$((i + 1))
+		klabel[$e]=$P_LABEL kdir[$e]=$scratch/kernel.$i
+		msg=$(resolve_pair "$scratch/kernel.$i") || die "$msg"
+		for side in client server; do
+			[ "$(cat "$scratch/kernel.$i/$side.rc")" = 3 ] &&
+				log "$P_LABEL: $side kernel $(pair_side "$P_LABEL" $side): $(head -1 "$scratch/kernel.$i/$side")"
+		done
 	done
 	t_built=$(now)
-	decide_accel $(for k in $kernels; do [ "${krc[$k]}" = 0 ] && echo "$scratch/kernel.$k"; done)
+	decide_accel "$scratch"/kernel.*/client "$scratch"/kernel.*/server
 	resolve_images "$scratch/images"
 	new_run "$scratch/images"
 	t_images=$(now)
@@ -522,8 +562,9 @@ all)
 	# live progress; on a terminal the workers' lines go through it (above its area)
 	wlog=$scratch/workers.log
 	: >"$wlog"
-	for p in "${pairs[@]}"; do
-		printf '%s %s\n' "$p" "$(awk -v c="${p#* }" -v col=$([ "$PROFILE" = customer ] && echo 5 || echo 4) \
+	for p in "${pairs[@]}"; do	# by the results' label: client+server for a pair
+		printf '%s %s %s\n' "${klabel[${p%% *}]}" "${p#* }" "$(awk -v c="${p#* }" \
+			-v col=$([ "$PROFILE" = customer ] && echo 5 || echo 4) \
 			'!/^#/ && $1 == c { print $col + 0; exit }' "$LR_CASES_FILE")"
 	done >"$scratch/expected"
 	progress "$total" "$jobs_max" "$wlog" "$scratch/expected" &
@@ -544,9 +585,8 @@ all)
 		n=$((n + 1))
 		while [ ${#wpids[@]} -ge "$jobs_max" ]; do reap; done
 		LR_W_RUN_ID=$RUN_ID LR_W_RUN_DIR=$RUN_DIR LR_W_N=$n LR_W_TOTAL=$total \
-		LR_W_KINFO=$scratch/kernel.$k \
-		LR_W_KRC=${krc[$k]} LR_W_IMG=$scratch/images \
-			"$0" --worker --kernel "$k" "$c" 2>>"$wout" &
+		LR_W_KPAIR=${kdir[$k]} LR_W_IMG=$scratch/images \
+			"$0" --worker --kernel "${klabel[$k]}" "$c" 2>>"$wout" &
 		wpids[$!]=1
 	done
 	while [ ${#wpids[@]} -gt 0 ]; do reap; done
@@ -563,7 +603,7 @@ all)
 	if [ $tap = 1 ]; then
 		echo "1..$total"
 		n=0
-		for p in "${pairs[@]}"; do n=$((n + 1)); tap_line $n "${p%% *}" "${p#* }"; done
+		for p in "${pairs[@]}"; do n=$((n + 1)); tap_line $n "${klabel[${p%% *}]}" "${p#* }"; done
 	fi
 	log "summary: $RUN_DIR/summary.md"
 	exit $worst

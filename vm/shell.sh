@@ -7,8 +7,9 @@
 #   CMD='…' vm/shell.sh         run one command in the client (in /mnt) instead of a shell,
 #                               print its output, exit with its status
 #
-# Environment: KERNEL (default mainline), SHARE=dir (host folder → /lr/share in both
-# guests), CMD, PROFILE=quick|customer, LR_DEBUG=1 (rpc/nfs/nlm debug from boot),
+# Environment: KERNEL (default mainline; client/server for a pair, e.g. 4.19/mainline),
+# CLIENT_KERNEL / SERVER_KERNEL, CLIENT_KSRC / SERVER_KSRC (one side), SHARE=dir (host
+# folder → /lr/share in both guests), CMD, PROFILE=quick|customer, LR_DEBUG=1 (rpc/nfs/nlm debug from boot),
 # LR_BZIMAGE / LR_SERVER_IMG / LR_CLIENT_IMG (as vm/run.sh), LR_BOOT_TIMEOUT (s, 240).
 #
 # The server's console is a unix socket (the path is printed; attach with
@@ -21,13 +22,15 @@ set -u
 . "$LR_TOP/vm/common.sh"
 
 case "${1:-}" in
---help|-h) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+--help|-h) sed -n '3,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
 "") ;;
 *) die "vm/shell.sh takes no arguments (see vm/shell.sh --help)" ;;
 esac
 
 PROFILE=${PROFILE:-quick}
-kname=${KERNEL:-mainline}
+msg=$(pair_names "${KERNEL:-}") || die "$msg"
+pair_names "${KERNEL:-}"
+kname=$P_LABEL
 cmd=${CMD:-}
 share=
 if [ -n "${SHARE:-}" ]; then
@@ -40,15 +43,17 @@ lr_trap_cleanup
 id=$(date -u +%Y%m%dT%H%M%SZ)-$$
 dir=$LR_BUILD/shell/$id
 mkdir -p "$dir" || die "cannot create $dir"
-krc=0
-resolve_kernel "$kname" "$dir/kernel" || krc=$?
-[ $krc = 3 ] && die "kernel $kname: $(head -1 "$dir/kernel")"
-[ $krc = 0 ] || die "$(head -1 "$dir/kernel")"
+msg=$(resolve_pair "$dir/kernel") || die "$msg"
+for side in client server; do
+	[ "$(cat "$dir/kernel/$side.rc")" = 3 ] &&
+		die "$side kernel $(pair_side "$kname" $side): $(head -1 "$dir/kernel/$side")"
+done
 resolve_images "$dir/images"
-bz=$(kv "$dir/kernel" bzimage)
 
-append="lr.profile=$PROFILE $(kernel_args "$dir/kernel")"
+append="lr.profile=$PROFILE"
 [ "${LR_DEBUG:-0}" = 1 ] && append+=" lr.debug=1"
+sapp="$append $(kernel_args "$dir/kernel/server")"
+append+=" $(kernel_args "$dir/kernel/client")"
 if [ -n "$cmd" ]; then
 	# quiet: the terminal shows the command's output and the lr: lines, not the boot log
 	capp="$append lr.cmd=$(printf '%s' "$cmd" | base64 -w0) quiet"
@@ -65,10 +70,11 @@ ns=${LR_NETNS_PREFIX}shell-$$
 defer net_down "$ns"
 net_up "$ns" || die "cannot set up namespace $ns"
 
-log "server: booting $kname (console log $dir/console.server)"
+log "server: booting $(pair_side "$kname" server) (console log $dir/console.server)"
 t0=$(now)
-"$LR_TOP/vm/qemu.sh" --role server --netns "$ns" --kernel "$bz" --initrd "$(kv "$dir/images" server)" \
-	--out "$dir" ${share:+--share "$share"} --append "$append" --log "$dir/qemu.server.log" \
+"$LR_TOP/vm/qemu.sh" --role server --netns "$ns" --kernel "$(kv "$dir/kernel/server" bzimage)" \
+	--initrd "$(kv "$dir/images" server)" \
+	--out "$dir" ${share:+--share "$share"} --append "$sapp" --log "$dir/qemu.server.log" \
 	--console-socket "$dir/console.server.sock" "$dir/console.server" &
 qs=$!
 defer kill_qemu "$qs"
@@ -85,12 +91,13 @@ EOF
 
 t1=$(now)
 if [ -n "$cmd" ]; then
-	log "client: booting, then running CMD in /mnt"
+	log "client: booting $(pair_side "$kname" client), then running CMD in /mnt"
 else
-	log "client: booting; its console follows (exit the shell to power off, Ctrl-C to abort)"
+	log "client: booting $(pair_side "$kname" client); its console follows (exit the shell to power off, Ctrl-C to abort)"
 fi
 # In the foreground: the terminal is the client's console; Ctrl-C ends QEMU, then our trap.
-"$LR_TOP/vm/qemu.sh" --role client --netns "$ns" --kernel "$bz" --initrd "$(kv "$dir/images" client)" \
+"$LR_TOP/vm/qemu.sh" --role client --netns "$ns" --kernel "$(kv "$dir/kernel/client" bzimage)" \
+	--initrd "$(kv "$dir/images" client)" \
 	--out "$dir" ${share:+--share "$share"} --append "$capp" --log "$dir/qemu.client.log" \
 	--console-stdio "$dir/console.client"
 grep -q '^lr: client mounted' "$dir/console.client" ||

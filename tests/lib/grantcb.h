@@ -336,7 +336,7 @@ static inline void cb_granted_msg(struct imp_fix *f, struct cb_state *s,
 	struct lr_expect e;
 	struct lr_window poll, late;
 	struct utsname u;
-	char re[160];
+	char re[160], *srel;
 	double t_on, t_off, t_unlock, msg[CB_MAX_LINES], tmo[CB_MAX_LINES], lk[CB_MAX_LINES];
 	long srv_to = lr_server_nlm_timeout();
 	int nmsg, ntmo, nlk, i;
@@ -344,8 +344,13 @@ static inline void cb_granted_msg(struct imp_fix *f, struct cb_state *s,
 
 	ASSERT_LT(0, srv_to) TH_LOG("the server's fs.nfs.nlm_timeout is unreadable");
 	ASSERT_EQ(0, uname(&u));
-	/* the server's own timeout; both guests boot the same kernel (vm/run.sh) */
+	/* the GRANTED_MSG is the server's call: its own timeout and its own kernel's rules
+	 * (a pair's server may run another kernel than the client, vm/run.sh) */
 	sp.nlm_timeout = srv_to;
+	srel = lr_server_release();
+	ASSERT_NE(NULL, srel) TH_LOG("the server's agent did not answer 'uname'");
+	sscanf(srel, "%u.%u", &sp.kver_major, &sp.kver_minor);
+	free(srel);
 	ASSERT_EQ(0, lr_scenario_expect(&sp, LR_GRANTED_MSG, NULL, &e));
 	lr_lockd_re(re, sizeof(re), u.nodename, "not responding, timed out");
 	snprintf(s->srv_allow, sizeof(s->srv_allow), "%s", re);

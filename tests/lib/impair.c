@@ -780,6 +780,7 @@ void lr_imp_report(struct lr_imp *m, double t_ref)
 {
 	char lin[16];
 	struct utsname u;
+	char *srel;
 	FILE *f;
 	int i;
 
@@ -792,6 +793,11 @@ void lr_imp_report(struct lr_imp *m, double t_ref)
 		json_str(f, lr_scenario_name(m->sc));
 		fputs(", \"kernel\": ", f);
 		json_str(f, u.release);
+		/* the server's own release: a pair's sides may differ (vm/run.sh) */
+		srel = lr_server_release();
+		fputs(", \"server_kernel\": ", f);
+		json_str(f, srel ? srel : "");
+		free(srel);
 		fputs(", \"profile\": ", f);
 		json_str(f, getenv("LR_PROFILE"));
 		snprintf(lin, sizeof(lin), "%u", m->p.tcp_syn_linear_timeouts);

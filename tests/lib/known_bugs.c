@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 
 #include "lr.h"
+#include "ops.h"
 
 #define LR_TESTLOCK_WHY \
 	"server's nlmsvc_testlock() drops the lock type: a write TEST is a read test"
@@ -87,7 +88,7 @@ const struct lr_known_bug *lr_known_bug(const char *id)
 {
 	const struct lr_known_bug *b = NULL;
 	struct utsname u;
-	char *out = NULL;
+	char *rel;
 	unsigned int kver;
 	size_t i;
 
@@ -98,8 +99,9 @@ const struct lr_known_bug *lr_known_bug(const char *id)
 		return NULL;
 	if (b->server) {
 		/* no answer: no entry, so a bug seen fails as unknown (fail-closed) */
-		kver = lr_server("uname", &out) == 0 && out ? lr_kver_parse(out) : 0;
-		free(out);
+		rel = lr_server_release();
+		kver = rel ? lr_kver_parse(rel) : 0;
+		free(rel);
 	} else {
 		kver = uname(&u) ? 0 : lr_kver_parse(u.release);
 	}

@@ -153,6 +153,18 @@ long lr_server_nlm_timeout(void)
 	return v;
 }
 
+char *lr_server_release(void)
+{
+	char *out = NULL;
+
+	if (lr_server("uname", &out) != 0 || !out || !*out) {
+		free(out);
+		return NULL;
+	}
+	out[strcspn(out, "\r\n")] = '\0';
+	return out;
+}
+
 int lr_out_of_grace(const char *path2, double *took)
 {
 	double t0 = lr_now();

@@ -66,6 +66,9 @@ int lr_server_waiters(unsigned long ino);
 bool lr_server_waiter_wait(unsigned long ino, bool present, double timeout_s);
 /* the server's fs.nfs.nlm_timeout through its agent; -1 if unreadable */
 long lr_server_nlm_timeout(void);
+/* the server's uname -r through its agent (a pair's server may run another kernel than
+ * the client: vm/run.sh KERNELS=client/server), malloc'd, newline cut; NULL if no answer */
+char *lr_server_release(void);
 
 /*
  * lr_out_of_grace(path2, &took): take and drop a lock on a byte nobody else uses through

@@ -18,6 +18,19 @@ static const char line[] =
 	"\"measured_s\": 2.000, \"why\": \"expected 3.0 [2.5, 4.8]; measured 3.26 9.41\"}], "
 	"\"note\": \"\"}\n";
 
+/* a pair's record: the server's release beside the client's (vm/run.sh KERNELS=c/s) */
+TEST(parse_pair)
+{
+	struct lr_rep_test t = { 0 };
+
+	ASSERT_EQ(0, lr_rep_parse("{\"test\": \"lock\", \"kernel\": \"4.19.304\", "
+				  "\"server_kernel\": \"7.3.4\"}", &t));
+	EXPECT_STREQ("4.19.304/7.3.4", t.kernel);
+	ASSERT_EQ(0, lr_rep_parse("{\"test\": \"lock\", \"kernel\": \"7.3.4\", "
+				  "\"server_kernel\": \"7.3.4\"}", &t));
+	EXPECT_STREQ("7.3.4", t.kernel);
+}
+
 TEST(parse)
 {
 	struct lr_rep_test t = { 0 };

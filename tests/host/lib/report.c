@@ -39,7 +39,8 @@ static unsigned int uint_of(const json_t *o, const char *key)
 int lr_rep_from_json(const json_t *o, struct lr_rep_test *t)
 {
 	const json_t *params, *moms, *mo;
-	size_t i;
+	char srv[48];
+	size_t i, len;
 
 	memset(t->test, 0, sizeof(t->test));
 	t->nmom = 0;
@@ -48,6 +49,13 @@ int lr_rep_from_json(const json_t *o, struct lr_rep_test *t)
 	str_of(o, "test", t->test, sizeof(t->test));
 	str_of(o, "scenario", t->scenario, sizeof(t->scenario));
 	str_of(o, "kernel", t->kernel, sizeof(t->kernel));
+	/* a pair's server may run another kernel (vm/run.sh KERNELS=client/server): then
+	 * "client/server", as the pair was named */
+	str_of(o, "server_kernel", srv, sizeof(srv));
+	if (srv[0] && strcmp(srv, t->kernel)) {
+		len = strlen(t->kernel);
+		snprintf(t->kernel + len, sizeof(t->kernel) - len, "/%s", srv);
+	}
 	str_of(o, "profile", t->profile, sizeof(t->profile));
 	if (!t->test[0])
 		return -1;

@@ -27,7 +27,9 @@ struct lr_rep_test {
 	char kdir[48];			/* results/<run>/<kdir>/ */
 	char casename[64];		/* from the result file: svc-sleep/lock */
 	char verdict[16];
-	char test[48], scenario[32], kernel[48], profile[16], rules[16];
+	char test[48], scenario[32], profile[16], rules[16];
+	char kernel[48];		/* the client's release; "client/server" when the
+					 * server's (server_kernel) differs */
 	unsigned int nlm_timeout, hz, syn_retries, syn_linear;
 	bool syn_linear_absent;		/* the kernel has no tcp_syn_linear_timeouts (null) */
 	bool has_t0;
