@@ -30,7 +30,7 @@ CASE ?= baseline
 # CMD is a shell command for the guest: keep its $ as typed (make would expand `echo $?`
 # to `echo `); a simply expanded copy of the raw text is exported as it is.
 override CMD := $(value CMD)
-export KERNELS KERNEL KSRC CLIENT_KERNEL SERVER_KERNEL CLIENT_KSRC SERVER_KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD EXPECT SHARD
+export KERNELS KERNEL KSRC CLIENT_KERNEL SERVER_KERNEL CLIENT_KSRC SERVER_KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD SHARD
 
 .PHONY: cache cache-clean drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz merge shards ci-lint ci-local
 
