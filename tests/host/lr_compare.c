@@ -36,6 +36,7 @@ struct ccase {
 	char key[160];			/* case, or kernel/case */
 	char dir[4096];
 	char verdict[16], reason[512], kernel[64];
+	char known[256];		/* the known kernel bugs it reproduced (XFAIL), or "" */
 	int nrec;
 	struct lr_rep_test rec[MAX_REC];
 	char ports[128];		/* lockd's client ports, in order of first use */
@@ -91,6 +92,7 @@ static void nlm_ports(const char *dir, char *buf, size_t size)
 static bool load_case(struct ccase *c, const char *dir, const char *prefix)
 {
 	char path[4200], name[96], err[512];
+	const char *p;
 
 	snprintf(path, sizeof(path), "%s/result", dir);
 	lr_kv(path, "case", name, sizeof(name));
@@ -102,6 +104,9 @@ static bool load_case(struct ccase *c, const char *dir, const char *prefix)
 	lr_kv(path, "verdict", c->verdict, sizeof(c->verdict));
 	lr_kv(path, "reason", c->reason, sizeof(c->reason));
 	lr_kv(path, "kernel", c->kernel, sizeof(c->kernel));
+	/* vm/run.sh's reason names them: "..., N of the passed a known kernel bug (XFAIL): …" */
+	p = strstr(c->reason, "(XFAIL): ");
+	snprintf(c->known, sizeof(c->known), "%s", p ? p + strlen("(XFAIL): ") : "");
 	snprintf(path, sizeof(path), "%s/timings.json", dir);
 	if (!access(path, R_OK)) {
 		c->nrec = lr_rep_load(path, c->rec, MAX_REC, err, sizeof(err));
@@ -488,8 +493,14 @@ static int sweep(const char *run)
 			if (pv && strcmp(pv->verdict, c->verdict))
 				snprintf(change, sizeof(change), "verdict %s -> %s", pv->verdict,
 					 c->verdict);
-			fprintf(md, "| %s%s%s%s | %s |", t ? t->kernel : c->kernel, t ? " (" : "",
-				t ? t->profile : "", t ? ")" : "", c->verdict);
+			else if (pv && strcmp(pv->known, c->known))
+				/* a known bug that shows on one kernel and not the other */
+				snprintf(change, sizeof(change), "known bug %s -> %s",
+					 pv->known[0] ? pv->known : "none",
+					 c->known[0] ? c->known : "none");
+			fprintf(md, "| %s%s%s%s | %s%s |", t ? t->kernel : c->kernel, t ? " (" : "",
+				t ? t->profile : "", t ? ")" : "", c->verdict,
+				c->known[0] ? " (XFAIL)" : "");
 			for (m = 0; t0 && m < t0->nmom; m++) {
 				const char *w = t0->mom[m].what;
 				const struct lr_rep_moment *mc = t ? lr_rep_moment_nth(t, w, 0) : NULL,
