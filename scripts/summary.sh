@@ -50,17 +50,24 @@ time_table() {
 			"$(kv "$r" time_scenario_s)" "$(kv "$r" time_teardown_s)" "$(kv "$r" time_host_s)" \
 			"$(kv "$r" time_overhead_s)"
 	done
-	for r; do kv "$r" time_overhead_s; done | grep . | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) printf "\noverhead: median %s s, max %s s (%d cases)\n", v[int((NR + 1) / 2)], v[NR], NR }'
+	[ -n "$overhead" ] && { set -- $overhead
+		echo; echo "overhead: median $2 s, max $3 s ($1 cases)"; }
 	[ -f "$RUN_DIR/.times" ] && { echo; echo "Run: $(sed 's/_s=/ /; s/$/ s/' "$RUN_DIR/.times" | paste -sd ';' | sed 's/;/; /g')."; }
 	return 0
 }
 
-# boot: QEMU start to "client mounted" of every pair that mounted: count median max
-boot=$(for r in "${results[@]}"; do kv "$r" pair_start_to_mounted_s; done | grep -E '^[0-9.]+$' |
-	sort -n | awk '{ v[NR] = $1 } END { if (!NR) exit
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%d %.2f %.2f\n", NR, m, v[NR] }')
+# stats KEY: "count median max" of KEY over the finished cases' result files; empty if none
+stats() {
+	local r
+	for r in "${results[@]}"; do kv "$r" "$1"; done | grep -E '^[0-9.]+$' | sort -n |
+		awk '{ v[NR] = $1 } END { if (!NR) exit
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%d %.2f %.2f\n", NR, m, v[NR] }'
+}
+# boot: QEMU start to "client mounted" of every pair that mounted; overhead: each case's
+# duration - its scenario (vm/run.sh time_breakdown)
+boot=$(stats pair_start_to_mounted_s)
+overhead=$(stats time_overhead_s)
 jobs=$(kv "$RUN_DIR/versions" jobs 2>/dev/null)
 shard=$(kv "$RUN_DIR/versions" shard 2>/dev/null)
 merged=$(kv "$RUN_DIR/versions" merged_from 2>/dev/null)
@@ -124,22 +131,22 @@ done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
 	--arg exp "$(kv "$RUN_DIR/versions" shard_expected_s 2>/dev/null)" \
 	--arg sn "$(kv "$RUN_DIR/versions" shard_n 2>/dev/null)" \
 	--arg merged "$merged" --arg boot "$boot" \
-	--arg run_times "$(cat "$RUN_DIR/.times" 2>/dev/null)" --argjson cache "$(cache_json)" '
+	--arg run_times "$(cat "$RUN_DIR/.times" 2>/dev/null)" --argjson cache "$(cache_json)" \
+	--arg overhead "$overhead" '
 	def n: if . == "" then null else tonumber end;
-	def stats: sort | if length == 0 then null else
-		{median: .[(length - 1) / 2 | floor], max: .[-1]} end;
 	def words: split(" ") | map(select(length > 0));
+	def stats(k): if . == "" then null else (words | map(tonumber) |
+		{(k): .[0], median_s: .[1], max_s: .[2]}) end;
 	{run_id: $run_id, profile: $profile, suite_commit: $suite,
 	 kernels: ($kernels | words), jobs: ($jobs | n),
 	 shard: (if $list == "" then null else
 		{k: (if $shard == "" then null else ($shard | split("/")[0] | tonumber) end),
 		 n: ($sn | n), list: ($list | words), list_sha256: $sha, expected_s: ($exp | n)} end),
 	 merged_from: (if $merged == "" then null else ($merged | words) end),
-	 boot: (if $boot == "" then null else ($boot | words | map(tonumber) |
-		{pairs: .[0], median_s: .[1], max_s: .[2]}) end),
+	 boot: ($boot | stats("pairs")),
 	 time: (($run_times | split("\n") | map(select(. != "") | split("=") |
 		{key: .[0], value: (.[1] | tonumber)}) | from_entries) +
-		{overhead_s: ([.[].time.overhead_s // empty] | stats)}),
+		{overhead: ($overhead | stats("cases"))}),
 	 cache: $cache,
 	 cases: .}' |
 	atomic_write "$RUN_DIR/summary.json"

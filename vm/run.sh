@@ -146,16 +146,17 @@ decide_accel() {
 	done
 }
 
-# time_breakdown TMP DURATION BOOT: where the case's time went (key=value lines for its
-# result). The guest's spans come from its phases file (tests/lib/phase.h: the scenario,
-# impairment on to teardown, is the protocol's own waiting) and the console's "client
-# mounted"/"client done" uptimes, in the guest's seconds; the rest is the host's: boot
-# (QEMU start to mounted), and after the client is done, power-off and the evidence
-# (dmesg, capture, timeline). overhead = duration - scenario.
+# time_breakdown TMP DURATION: where the case's time went (key=value lines for its result).
+# The guest's spans come from its phases file (tests/lib/phase.h: the scenario, impairment
+# on to teardown, is the protocol's own waiting) and boot.txt's "client mounted"/"client
+# done" uptimes, in the guest's seconds; the rest is the host's: boot (QEMU start to
+# mounted), and after the client is done, power-off and the evidence (dmesg, capture,
+# timeline). overhead = duration - scenario.
 time_breakdown() {
-	local tmp=$1 dur=$2 boot=$3 m d
-	m=$(sed -n 's/^lr: client mounted \([0-9.]*\).*/\1/p' "$tmp/console.client" 2>/dev/null | head -1)
-	d=$(sed -n 's/^lr: client done \([0-9.]*\).*/\1/p' "$tmp/console.client" 2>/dev/null | head -1)
+	local tmp=$1 dur=$2 boot m d
+	boot=$(kv "$tmp/boot.txt" pair_start_to_mounted_s)
+	m=$(kv "$tmp/boot.txt" client_mounted_uptime_s)
+	d=$(kv "$tmp/boot.txt" client_done_uptime_s)
 	[ -n "$m" ] && [ -n "$d" ] && [ -n "$boot" ] || return 0
 	awk -v m="$m" -v d="$d" -v dur="$dur" -v boot="$boot" '
 		$2 == "scenario" && $4 == "start" { s = $1; if (first == "") first = $1 }
@@ -247,6 +248,7 @@ run_case() {
 			echo "server_ready_uptime_s=$(sed -n 's/^lr: server ready \([0-9.]*\).*/\1/p' "$tmp/console.server" | head -1)"
 			echo "client_mounted_host_s=$( [ "${rcm:-1}" = 0 ] && elapsed "$tc" "$tm")"
 			echo "client_mounted_uptime_s=$(sed -n 's/^lr: client mounted \([0-9.]*\).*/\1/p' "$tmp/console.client" | head -1)"
+			echo "client_done_uptime_s=$(sed -n 's/^lr: client done \([0-9.]*\).*/\1/p' "$tmp/console.client" | head -1)"
 			echo "pair_start_to_mounted_s=$( [ "${rcm:-1}" = 0 ] && elapsed "$ts" "$tm")"
 			echo "accel=$(grep -o 'accel=[a-z]*' "$tmp/qemu.server.log" | head -1 | cut -d= -f2)"
 			echo "# host times: from starting vm/qemu.sh to the console line (0.1 s polling);"
@@ -321,7 +323,7 @@ run_case() {
 		echo "duration_s=$dur"
 		echo "booted=$([ "${rs:-1}" = 0 ] && [ "${rcm:-1}" = 0 ] && echo 1 || echo 0)"
 		[ -f "$tmp/boot.txt" ] && grep -v '^#' "$tmp/boot.txt"
-		[ -f "$tmp/boot.txt" ] && time_breakdown "$tmp" "$dur" "$(kv "$tmp/boot.txt" pair_start_to_mounted_s)"
+		[ -f "$tmp/boot.txt" ] && time_breakdown "$tmp" "$dur"
 	} >"$tmp/result"
 	# the case's picture (tests/host/lr_svg.c; 1: nothing to draw) before it is renamed
 	# into place, so a case dir is never seen without it
@@ -355,8 +357,8 @@ write_summary() { ( flock 9; "$LR_TOP/scripts/summary.sh" "$RUN_DIR" ) 9>"$RUN_D
 # whole process group), flushing WLOG, its sleep gone with it.
 progress() {
 	local total=$1 jobs=$2 wlog=$3 expf=$4 tty=0 t0 beat now_s area=0 wpos=0 stop=0 sp=
-	local d key ph due txt el left lines done_n eta n k c e rem mx
-	declare -A since last shown exp running
+	local d key due txt el left lines done_n eta k c e rem mx ph n
+	declare -A since shown exp running
 	# each pair's expected seconds (vm/cases.list), by its results path kernel/case-dir
 	while read -r k c e; do exp[$k/${c//\//-}]=$e; done <"$expf"
 	[ -t 2 ] && [ -z "${CI:-}" ] && tty=1
@@ -368,16 +370,15 @@ progress() {
 		for d in "$RUN_DIR"/*/.*.tmp; do
 			[ -d "$d" ] || continue
 			key=${d#"$RUN_DIR"/}; key=${key%.tmp}; key=${key/\/./\/}
-			ph=$(grep ' phase ' "$d/phases" 2>/dev/null | tail -1)
-			if [ -n "$ph" ]; then
-				read -r _ _ due txt <<<"$ph"
-				if [ "${last[$key]:-}" != "$ph" ]; then
-					last[$key]=$ph since[$key]=$now_s
+			mapfile -t ph < <(grep ' phase ' "$d/phases" 2>/dev/null)
+			if [ ${#ph[@]} -gt 0 ]; then
+				read -r _ _ due txt <<<"${ph[-1]}"
+				if [ ${#ph[@]} -gt "${shown[$key]:-0}" ]; then
+					since[$key]=$now_s
 					# not on a terminal: every phase since the last look, none skipped
-					n=$(grep -c ' phase ' "$d/phases")
-					[ $tty = 1 ] || grep ' phase ' "$d/phases" | sed -n "$((${shown[$key]:-0} + 1)),\$p" |
+					[ $tty = 1 ] || printf '%s\n' "${ph[@]:${shown[$key]:-0}}" |
 						cut -d' ' -f4- | sed "s|^|==> $key: |" >&2
-					shown[$key]=$n
+					shown[$key]=${#ph[@]}
 				fi
 				left=
 				[ "$due" != - ] && left=$(awk -v d="$due" -v s="$((now_s - ${since[$key]}))" \
@@ -597,7 +598,7 @@ all)
 	} | atomic_write "$RUN_DIR/.times"
 	write_summary
 	log "time: $(jq -r '.time | "build \(.build_s) s, images \(.images_s) s, cases \(.cases_s) s, total \(.total_s) s" +
-		(if .overhead_s then "; per case: overhead (duration - protocol waits) median \(.overhead_s.median) s, max \(.overhead_s.max) s" else "" end)' \
+		(if .overhead then "; per case: overhead (duration - protocol waits) median \(.overhead.median_s) s, max \(.overhead.max_s) s" else "" end)' \
 		"$RUN_DIR/summary.json" 2>/dev/null)$(jq -r '.boot // empty | "; boot median \(.median_s) s, max \(.max_s) s"' \
 		"$RUN_DIR/summary.json" 2>/dev/null)"
 	if [ $tap = 1 ]; then

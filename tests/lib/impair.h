@@ -62,7 +62,7 @@ struct lr_sock_ev {
 
 #define LR_SOCK_EV_MAX	256
 /* the watcher's sampling period: a socket event is stamped up to this late */
-#define LR_SAMPLE_S	0.02
+#define LR_SAMPLE_S	(LR_SAMPLE_MS / 1e3)	/* LR_SAMPLE_MS: timing.h */
 
 /* the TCP states the watcher names (include/net/tcp_states.h) */
 #define LR_TCP_ESTABLISHED	1

@@ -67,23 +67,3 @@ void lr_phase_scenario(bool start)
 	scenario_started = start;
 	phase_line("scenario", -1, start ? "start" : "end");
 }
-
-int lr_phase_parse(const char *line, double *t, char *kind, size_t ksize, double *due,
-		   char *text, size_t tsize)
-{
-	char k[16], d[32];
-	int off = 0;
-	size_t l;
-
-	if (sscanf(line, "%lf %15s %31s %n", t, k, d, &off) != 3 || !off)
-		return -1;
-	if (strcmp(k, "phase") && strcmp(k, "scenario"))
-		return -1;
-	*due = strcmp(d, "-") ? strtod(d, NULL) : -1;
-	snprintf(kind, ksize, "%s", k);
-	snprintf(text, tsize, "%s", line + off);
-	l = strlen(text);
-	while (l && (text[l - 1] == '\n' || text[l - 1] == '\r'))
-		text[--l] = '\0';
-	return 0;
-}

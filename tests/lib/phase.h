@@ -16,14 +16,9 @@
 #define LR_PHASE_H
 
 #include <stdbool.h>
-#include <stddef.h>
 
 /* a new phase; due_s < 0: no model figure. printf-style text, one line. */
 void lr_phase(double due_s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* the scenario's protocol waits start (once per test: later calls are ignored) or end */
 void lr_phase_scenario(bool start);
-/* pure: one line of the file -> its fields; 0, or -1 when it is not one */
-int lr_phase_parse(const char *line, double *t, char *kind, size_t ksize, double *due,
-		   char *text, size_t tsize);
-
 #endif /* LR_PHASE_H */

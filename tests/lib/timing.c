@@ -65,10 +65,10 @@
 #define LR_DEFAULT_HZ		250
 
 /* Tolerances (not kernel symbols: measurement and emulation slack, see the doc) */
-/* fin-blackhole: the FIN and the old socket's death are both stamped by a 20 ms sampling
- * of /proc/net/tcp (impair.h LR_SAMPLE_S), each up to that late: the death's model
- * moment (FIN + TCP_USER_TIMEOUT - the call) may come out that much later than the truth */
-#define LR_TOL_SAMPLED_MS	40
+/* fin-blackhole: the FIN and the old socket's death are both stamped by the socket
+ * watcher (LR_SAMPLE_MS), each up to that late: the death's model moment (FIN +
+ * TCP_USER_TIMEOUT - the call) may come out that much later than the truth */
+#define LR_TOL_SAMPLED_MS	(2 * LR_SAMPLE_MS)
 #define LR_TOL_TCG_MS		1000	/* TCG guests on 2 shared host CPUs run late */
 #define LR_SVC_SLEEP_POLL_MS	100	/* kernel-patches/7.3/svc-sleep.patch: msleep(100) poll */
 /* default ARP failure time: neigh ucast_solicit (3) probes, retrans_time_ms 1000 each
@@ -429,7 +429,7 @@ void lr_tcp_fin_schedule(const struct lr_params *p, long rto, long user_timeout,
 	}
 
 	t->at[t->n++] = 0;
-	if (p->tcp_early_retrans >= TCP_EARLY_RETRANS && rto < limit) {
+	if (lr_tcp_tlp(p) && rto < limit) {
 		now = rto;
 		t->at[t->n++] = now;	/* TLP probe */
 	}
@@ -457,6 +457,12 @@ void lr_tcp_fin_schedule(const struct lr_params *p, long rto, long user_timeout,
  * How late a timer_list armed @delay_ms ahead can fire: calc_index() rounds the
  * expiry up by up to LVL_GRAN(level) jiffies (kernel/time/timer.c, both).
  */
+bool lr_tcp_tlp(const struct lr_params *p)
+{
+	/* tcp_schedule_loss_probe(): only with tcp_early_retrans 3 or 4 (both lines) */
+	return p->tcp_early_retrans >= TCP_EARLY_RETRANS;
+}
+
 long lr_timer_slack(const struct lr_params *p, long delay_ms)
 {
 	long hz = p->hz ? p->hz : LR_DEFAULT_HZ;

@@ -12,6 +12,8 @@
 #ifndef LR_TIMING_H
 #define LR_TIMING_H
 
+#include <stdbool.h>
+
 /* Parameters read in the guest; lr_timing_defaults() gives the kernel defaults. */
 struct lr_params {
 	unsigned int kver_major, kver_minor;	/* /proc/sys/kernel/osrelease */
@@ -150,6 +152,8 @@ long lr_nlmclnt_poll(void);
 long lr_xs_reconnect_delay(unsigned int attempt);
 long lr_xs_idle_disc_to(void);
 long lr_timer_slack(const struct lr_params *p, long delay);
+/* a lost last segment (a FIN) is first re-sent by a tail loss probe, not the RTO timer */
+bool lr_tcp_tlp(const struct lr_params *p);
 /* how early (ms) a moment may be measured though nothing fires early: the stamps' grain */
 long lr_tol_stamp(const struct lr_params *p);
 
@@ -185,6 +189,9 @@ long lr_tol_stamp(const struct lr_params *p);
  * schedule plus the wheel: the 20 ms sampling grain. 100 ms is five times that.
  */
 #define LR_TOL_TIMER_MS		100
+/* the socket watcher's period (impair.c lr_imp_sample()): a socket event, a FIN or a
+ * retransmission seen in /proc/net/tcp, is stamped up to this late */
+#define LR_SAMPLE_MS		20
 long lr_window_tick_rate(struct lr_window *w, double rate);
 
 int lr_scenario_expect(const struct lr_params *p, enum lr_scenario sc,
