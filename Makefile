@@ -6,6 +6,7 @@
 #   KERNEL/KERNELS entries may be pairs client/server (KERNELS="4.19/mainline mainline/4.19")
 #   CLIENT_KERNEL= SERVER_KERNEL=  one side of run/run-all/shell/bisect-step (the other: KERNEL)
 #   CLIENT_KSRC= SERVER_KSRC=      build one side from a tree     SIDE=client|server  bisect-step
+#   CLIENT_PATCHSET= SERVER_PATCHSET=  one side's patch set (the other: PATCHSET)
 #   CASE=baseline             case for run                     CASES=…  cases for run-all
 #   PROFILE=quick|customer    timing profile                   JOBS=N   cases in parallel
 #   SHARE=dir CMD='…'         make shell                       LOCKD_REPRO_CACHE=dir  cache
@@ -30,7 +31,7 @@ CASE ?= baseline
 # CMD is a shell command for the guest: keep its $ as typed (make would expand `echo $?`
 # to `echo `); a simply expanded copy of the raw text is exported as it is.
 override CMD := $(value CMD)
-export KERNELS KERNEL KSRC CLIENT_KERNEL SERVER_KERNEL CLIENT_KSRC SERVER_KSRC PATCHSET PROFILE CASE CASES JOBS SHARE CMD SHARD
+export KERNELS KERNEL KSRC CLIENT_KERNEL SERVER_KERNEL CLIENT_KSRC SERVER_KSRC CLIENT_PATCHSET SERVER_PATCHSET PATCHSET PROFILE CASE CASES JOBS SHARE CMD SHARD
 
 .PHONY: cache cache-clean drills help kernels verify-repro rootfs tests unit run run-all shell check clean bisect-step compare sweep mutants browser explain fuzz merge shards ci-lint ci-local
 

@@ -171,8 +171,13 @@ apt_private() {
 }
 
 # apt_download SUITE PKG[=VER] DESTDIR: fetch one .deb with the private config; prints its path.
+# One apt at a time per suite (a flock held until the caller's $(…) returns): make check
+# runs the dry runs beside the build, and both may fetch a source; apt would refuse a
+# second update of the same lists, and the .deb lands by rename (via the suite's
+# archives/partial), so a second download of it finds it whole.
 apt_download() {
-	local suite=$1 pkg=$2 dest=$3
+	local suite=$1 pkg=$2 dest=$3 lk
+	mkdir -p "$LR_CACHE/apt/$suite" && exec {lk}>>"$LR_CACHE/apt/$suite/.lock" && flock "$lk" || return 1
 	apt_private "$suite" || return 1
 	mkdir -p "$dest"
 	(cd "$dest" && apt-get -q "${LR_APT_OPTS[@]}" download "$pkg" >/dev/null 2>&1) || return 1

@@ -3,8 +3,9 @@
 # shard.sh: the kernel × case list of a run and its split into SHARD=k/n.
 #
 #   scripts/shard.sh pairs     the pairs this run starts, one "kernel case" a line: without
-#                              SHARD every kernel × case in list order; with SHARD=k/n the
-#                              k-th shard's, longest expected first
+#                              SHARD every kernel × case (CASES named: in that order; else
+#                              longest expected first); with SHARD=k/n the k-th shard's,
+#                              longest expected first
 #   scripts/shard.sh plan      every pair with its shard and expected s, then each shard's
 #                              total (needs SHARD=k/n or SHARD=n)
 #   scripts/shard.sh meta      key=value lines for the run's versions: kernels, and with
@@ -61,7 +62,10 @@ plan() {
 
 case $1 in
 pairs)
-	if [ "$n" = 0 ]; then cut -d' ' -f1,2 <<<"$list"
+	# CASES named: the order given (the drills rely on it). The whole list: longest
+	# expected first, as one shard (JOBS at a time, the short ones fill in beside the long).
+	if [ "$n" = 0 ] && [ -n "${CASES:-}" ]; then cut -d' ' -f1,2 <<<"$list"
+	elif [ "$n" = 0 ]; then n=1 k=1; plan | cut -d' ' -f2,3
 	else plan | awk -v k="$k" '$1 == k { print $2, $3 }'; fi
 	;;
 plan)

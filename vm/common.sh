@@ -92,7 +92,8 @@ resolve_kernel() {
 # pair_names ENTRY: P_CLIENT and P_SERVER for a KERNEL/KERNELS entry: "K" (both sides) or
 # "C/S"; CLIENT_KERNEL / SERVER_KERNEL override a side; a side with its own KSRC
 # (CLIENT_KSRC / SERVER_KSRC) that no one named is "ksrc", the rest default to mainline.
-# Then P_LABEL: the results dir, "C" when both sides are one kernel, else "C+S".
+# Then P_LABEL: the results dir, "C" when both sides are one kernel (name, tree and patch
+# set: CLIENT_PATCHSET / SERVER_PATCHSET), else "C+S".
 # An entry that is not a pair of names prints one line and returns 1.
 pair_names() {
 	local e=$1 c s
@@ -105,7 +106,8 @@ pair_names() {
 	P_CLIENT=${CLIENT_KERNEL:-${c:-${CLIENT_KSRC:+ksrc}}} P_CLIENT=${P_CLIENT:-mainline}
 	P_SERVER=${SERVER_KERNEL:-${s:-${SERVER_KSRC:+ksrc}}} P_SERVER=${P_SERVER:-mainline}
 	P_LABEL=$P_CLIENT
-	[ "$P_CLIENT" = "$P_SERVER" ] && [ "$(side_ksrc client)" = "$(side_ksrc server)" ] ||
+	[ "$P_CLIENT" = "$P_SERVER" ] && [ "$(side_ksrc client)" = "$(side_ksrc server)" ] &&
+		[ "${CLIENT_PATCHSET:-${PATCHSET:-}}" = "${SERVER_PATCHSET:-${PATCHSET:-}}" ] ||
 		P_LABEL=$P_CLIENT+$P_SERVER
 	return 0
 }
@@ -124,7 +126,7 @@ side_ksrc() {
 # side to skip). An unknown name or a side that cannot be built: one line naming the side
 # on stdout, return 1.
 resolve_pair() {
-	local d=$1 side name ksrc rc known
+	local d=$1 side name ksrc ps rc known
 	mkdir -p "$d" || return 1
 	known=$("$LR_TOP/scripts/kernel.sh" list 2>/dev/null | tr '\n' ' ')
 	# both names first: a bad one costs no build of the other side
@@ -139,8 +141,9 @@ resolve_pair() {
 	for side in client server; do
 		[ $side = client ] && name=$P_CLIENT || name=$P_SERVER
 		ksrc=$(side_ksrc $side)
+		ps=${side^^}_PATCHSET	# CLIENT_PATCHSET / SERVER_PATCHSET: that side's set
 		rc=0
-		KSRC=$ksrc resolve_kernel "$name" "$d/$side" || rc=$?
+		PATCHSET=${!ps:-${PATCHSET:-svc-sleep}} KSRC=$ksrc resolve_kernel "$name" "$d/$side" || rc=$?
 		echo $rc >"$d/$side.rc"
 		[ $rc = 1 ] && { echo "$side kernel $name${ksrc:+ (KSRC=$ksrc)}: $(head -1 "$d/$side")"; return 1; }
 	done
