@@ -15,16 +15,16 @@
 #             index.html and one timeline.svg in headless chromium (tests/browser/run.sh);
 #             explain: lr_explain over that run, every passed case dir classified as its
 #             own impairment from each form of its capture ("# explain score")
-#   pair      baseline with the client's and the server's kernel resolved, booted and
-#             named apart (KERNELS=mainline/7.3: two names of one cached build, results in
-#             mainline+7.3/)
+#   kernel-pair, pair  baseline on a version-mixed pair, CHECK_PAIR (default 5.10/mainline:
+#             a 5.10 client, the mainline server; none to skip): the other side's kernel
+#             built, each guest booted on its side's kernel, results in 5.10+mainline/
 #   drills    the runner's failure drills (tests/drills/run.sh); progress: its live progress
 #             on a terminal (tmux) and under CI (tests/progress/run.sh)
 #   mutants   a quick subset of the kernel mutants (scripts/mutants.sh, MUTANTS=
 #             CHECK_MUTANTS, default "2 3 5", none to skip), CHECK_LANE_JOBS (2) at once
 # The steps run in two phases of lanes (the plan below); the TAP is printed and counted in
 # the order above once all have ended. SHARD=k/n: cases runs the k-th shard of the cases
-# (scripts/shard.sh); drills, progress and mutants only k=1.
+# (scripts/shard.sh); kernel-pair, pair, drills, progress and mutants only k=1.
 # At the end, on stderr: the time of each step ("time: unit 41s, …; total …s"; steps of
 # different lanes overlap, so the total is less than their sum).
 # Every step is TAP; the last line counts every ok / not ok line: "N passed, N failed, N skipped"
@@ -136,11 +136,28 @@ f_lane=
 	lane run_step fuzz nice -n 10 make -s -C "$LR_TOP/tests" KHDR=/nonexistent fuzz \
 		FUZZ_SECONDS="${CHECK_FUZZ_SECONDS:-30}"; f_lane=$LANE; }
 lane run_step dryrun nice -n 10 "$LR_TOP/scripts/kernel.sh" dryrun; d_lane=$LANE
+# The mixed pair (issue 16): baseline on CHECK_PAIR (client/server; none to skip), by
+# default a 5.10 client against the mainline server, whose NLM TEST answer is wrong (the
+# known-bug table decides from the server's version: XFAIL). Mainline is the check's build;
+# the other side is built with the svc-sleep set at nice 19: kernel.sh builds one kernel
+# at a time, so it starts when mainline's ends and takes what the cases leave idle.
+CHECK_PAIR=${CHECK_PAIR:-5.10/mainline}
+side_set() { [ "$1" = mainline ] && echo "$PATCHSET" || echo svc-sleep; }
+p_lane=
+if [ $first_shard = 0 ] && [ "$CHECK_PAIR" != none ]; then
+	pair_build() {
+		local n
+		for n in $(printf '%s\n' "${CHECK_PAIR%/*}" "${CHECK_PAIR#*/}" | grep -vx mainline | sort -u); do
+			PATCHSET=svc-sleep nice -n 19 "$LR_TOP/scripts/kernel.sh" build "$n" || return
+		done
+	}
+	lane run_step kernel-pair pair_build; p_lane=$LANE
+fi
 lane_wait $k_lane; k_rc=$?
 lane_wait $r_lane; r_rc=$?
 
-# phase 2: the second lane (drills, progress, pair, mutants; SHARD=k/n: only the pair
-# outside shard 1), then the cases in this shell's own lane
+# phase 2: the second lane (drills, progress, mutants, the mixed pair: all only in shard 1
+# of SHARD=k/n), then the cases in this shell's own lane
 vm_lane() {
 	if [ $first_shard = 0 ]; then
 		# the runner's failure drills: a killed client, a hung lockd, Ctrl-C and SIGTERM at
@@ -150,13 +167,18 @@ vm_lane() {
 		# lines and heartbeat under CI (one short case each, ~1 min)
 		run_step progress "$LR_TOP/tests/progress/run.sh"
 	fi
-	# a pair: each guest on its side's kernel, results under <client>+<server>/
-	run_step pair env KERNELS=mainline/7.3 CASES=baseline PROFILE=quick JOBS=1 "$LR_TOP/vm/run.sh" --all --tap
 	# the tests have teeth: the unmutated PATCHSET=mutants kernel passes these mutants'
 	# cases, and each mutant fails one (tests/mutants.list; `make mutants` runs them all)
 	[ $first_shard != 0 ] || [ "${CHECK_MUTANTS:-}" = none ] ||
 		run_step mutants env MUTANTS="${CHECK_MUTANTS:-2 3 5}" KERNEL=mainline PROFILE=quick \
 			JOBS="${CHECK_LANE_JOBS:-2}" "$LR_TOP/scripts/mutants.sh" --tap
+	# the mixed pair, once its other kernel is built (the kernel-pair lane)
+	if [ $first_shard = 0 ] && [ "$CHECK_PAIR" != none ]; then
+		slowwait 7200 test -f "$logdir/kernel-pair.rc"
+		run_step pair env KERNELS="$CHECK_PAIR" CLIENT_PATCHSET="$(side_set "${CHECK_PAIR%/*}")" \
+			SERVER_PATCHSET="$(side_set "${CHECK_PAIR#*/}")" CASES=baseline PROFILE=quick JOBS=1 \
+			"$LR_TOP/vm/run.sh" --all --tap
+	fi
 }
 run=
 if [ "$k_rc" = 0 ] && [ "$r_rc" = 0 ]; then
@@ -173,7 +195,7 @@ if [ "$k_rc" = 0 ] && [ "$r_rc" = 0 ]; then
 	[ -z "$run" ] || run_step explain "$LR_TOP/scripts/explain.sh" --score "$run"
 	lane_wait $v_lane
 fi
-for l in $u_lane $f_lane $d_lane; do lane_wait $l; done
+for l in $u_lane $f_lane $d_lane $p_lane; do lane_wait $l; done
 
 # the counts, in the order of the plan
 finish_step unit
@@ -189,11 +211,11 @@ if [ "$k_rc" = 0 ] && [ "$r_rc" = 0 ]; then
 	else
 		echo "not ok - explain: the cases step named no run"; fail=$((fail + 1))
 	fi
-	finish_step pair
 	if [ $first_shard != 0 ]; then
-		echo "ok - drills, progress and mutants # SKIP shard $check_shard: they run in shard 1"
+		echo "ok - kernel-pair, pair, drills, progress and mutants # SKIP shard $check_shard: they run in shard 1"
 		skip=$((skip + 1))
 	else
+		[ "$CHECK_PAIR" = none ] || { finish_step kernel-pair; finish_step pair; }
 		finish_step drills
 		finish_step progress
 		[ "${CHECK_MUTANTS:-}" = none ] || finish_step mutants
