@@ -124,8 +124,11 @@ make -s -C "$LR_TOP/tests" host >"$logdir/host.log" 2>&1 ||
 # the guests boot with sunrpc.lr_mutant=N (only scripts/mutants.sh does). The cases, drills
 # and progress run it with the switch off; `make run-all` still builds PATCHSET=svc-sleep.
 # A second build of ~200-450 s cold is what this saves.
-export PATCHSET=${CHECK_PATCHSET:-mutants}
-lane run_step kernel-mainline "$LR_TOP/scripts/kernel.sh" build mainline; k_lane=$LANE
+# It is given to the build and, exported below, to the VM phase's steps, not to the unit,
+# fuzz and dry-run lanes: their tests use the caller's or their own.
+check_set=${CHECK_PATCHSET:-mutants}
+lane run_step kernel-mainline env PATCHSET="$check_set" "$LR_TOP/scripts/kernel.sh" build mainline
+k_lane=$LANE
 lane run_step rootfs "$LR_TOP/rootfs/build.sh"; r_lane=$LANE
 # the C unit tests and tests/unit/*.sh (the tests Makefile runs both)
 lane run_step unit nice -n 10 make -s -C "$LR_TOP/tests" unit; u_lane=$LANE
@@ -141,6 +144,7 @@ lane run_step dryrun nice -n 10 "$LR_TOP/scripts/kernel.sh" dryrun; d_lane=$LANE
 # known-bug table decides from the server's version: XFAIL). Mainline is the check's build;
 # the other side is built with the svc-sleep set at nice 19: kernel.sh builds one kernel
 # at a time, so it starts when mainline's ends and takes what the cases leave idle.
+export PATCHSET=$check_set
 CHECK_PAIR=${CHECK_PAIR:-5.10/mainline}
 side_set() { [ "$1" = mainline ] && echo "$PATCHSET" || echo svc-sleep; }
 p_lane=

@@ -8,6 +8,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export LOCKD_REPRO_CACHE=$tmp/cache LR_KORG_TIMEOUT=1
+# the caller's patch set must not reach these tests (make check builds PATCHSET=mutants,
+# which is mainline only): each test that needs another names it
+export PATCHSET=svc-sleep
+unset CLIENT_PATCHSET SERVER_PATCHSET
 # shellcheck source=../../scripts/kernel.sh
 . "$top/scripts/kernel.sh"
 set +e +o pipefail
