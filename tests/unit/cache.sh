@@ -156,14 +156,17 @@ echo >"$tmp/go"; wait $holder
 
 # ---- two runs at once ----
 # Each pins its own kernel and then trims the cache to 1 byte while the other does the
-# same: neither may remove the other's entry; the unpinned ones go.
+# same: neither may remove the other's entry; the unpinned ones go. Two barriers (a file
+# per run and step, polled): both pinned before either trims, both trimmed before either
+# looks, so the runs overlap however slow the machine is.
 fake_cache
+both() { [ -e "$tmp/$1.aaaa" ] && [ -e "$tmp/$1.bbbb" ]; }
 run() {	# run ENTRY: a run that uses ENTRY, trims to nothing, and checks ENTRY is still there
 	. "$top/scripts/lib.sh"
 	cache_use "$1" "run $BASHPID"
-	sleep 0.5
+	: >"$tmp/pinned.${1#kernels/}"; slowwait 60 both pinned || return 3
 	LOCKD_REPRO_CACHE_MAX=1 "$cache" cap 2>/dev/null
-	sleep 0.5
+	: >"$tmp/trimmed.${1#kernels/}"; slowwait 60 both trimmed || return 3
 	[ -f "$C/$1/bzImage" ]
 }
 ( run kernels/aaaa ) & a=$!
