@@ -84,7 +84,7 @@ sweep:		## per case, one row per kernel of RUN (default newest) and the first ke
 browser:	## open a run's index.html and one timeline.svg in headless chromium (RUN=dir, default newest)
 	@tests/browser/run.sh $(RUN)
 
-check:		## what CI runs: unit, dry-runs, mainline build, every case (quick), a 5.10/mainline pair, drills, mutants
+check:		## what CI runs: unit, fuzz, dry-runs, mainline build and images, every case (quick), browser, explain, a 5.10/mainline pair, drills, progress, 3 mutants
 	@scripts/check.sh
 
 mutants:	## kernel mutants (tests/mutants.list): each must fail its cases; MUTANTS="4 6" or all
