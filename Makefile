@@ -22,7 +22,9 @@
 #   CI_ARGS="-n …"            make ci-local: scripts/ci-local.py's options
 
 SHELL := /bin/bash
-KERNELS ?= 4.19 mainline
+# KERNELS: the default is scripts/lib.sh's LR_KERNELS_DEFAULT, which vm/run.sh --all uses too
+LR_KERNELS_DEFAULT := $(shell sed -n 's/^LR_KERNELS_DEFAULT="\(.*\)"$$/\1/p' scripts/lib.sh)
+KERNELS ?= $(LR_KERNELS_DEFAULT)
 # KERNEL: no default here: vm/run.sh and vm/shell.sh default each side to mainline, and a
 # side with its own KSRC that no one named to "ksrc" (vm/common.sh pair_names)
 PATCHSET ?= svc-sleep
