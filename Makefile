@@ -2,7 +2,7 @@
 #
 # Variables (all optional):
 #   KERNELS="4.19 mainline"   kernels for kernels/run-all     KERNEL=mainline  kernel for run/shell
-#   KSRC=/path/to/tree        use this kernel tree             PATCHSET=svc-sleep|verbatim|no-reuseport
+#   KSRC=/path/to/tree        use this kernel tree             PATCHSET=svc-sleep|verbatim|no-reuseport|mutants
 #   KERNEL/KERNELS entries may be pairs client/server (KERNELS="4.19/mainline mainline/4.19")
 #   CLIENT_KERNEL= SERVER_KERNEL=  one side of run/run-all/shell/bisect-step (the other: KERNEL)
 #   CLIENT_KSRC= SERVER_KSRC=      build one side from a tree     SIDE=client|server  bisect-step
@@ -12,7 +12,7 @@
 #   SHARE=dir CMD='…'         make shell                       LOCKD_REPRO_CACHE=dir  cache
 #   MUTANTS="4 6"|all         make mutants (tests/mutants.list; default: the quick ones)
 #   A=dir B=dir               make compare (runs or run/kernel dirs)   RUN=dir  make sweep, make browser
-#   DMESG=f PCAP=f NLM_TIMEOUT=s SERVER=ip HZ=n REPRODUCE=1  make explain (KERNEL= only if given)
+#   DMESG=f PCAP=f NLM_TIMEOUT=s SERVER=ip HZ=n DMESG_SERVER=f REPRODUCE=1  make explain (KERNEL= only if given)
 #   FUZZ_SECONDS=120          make fuzz
 #   KEEP="mainline 4.19"      make cache-clean keeps these kernels' entries
 #   KEEP_SRC=1                keep the whole unpacked tree of a build (the cache's src/)
@@ -22,7 +22,9 @@
 #   CI_ARGS="-n …"            make ci-local: scripts/ci-local.py's options
 
 SHELL := /bin/bash
-KERNELS ?= 4.19 mainline
+# KERNELS: the default is scripts/lib.sh's LR_KERNELS_DEFAULT, which vm/run.sh --all uses too
+LR_KERNELS_DEFAULT := $(shell sed -n 's/^LR_KERNELS_DEFAULT="\(.*\)"$$/\1/p' scripts/lib.sh)
+KERNELS ?= $(LR_KERNELS_DEFAULT)
 # KERNEL: no default here: vm/run.sh and vm/shell.sh default each side to mainline, and a
 # side with its own KSRC that no one named to "ksrc" (vm/common.sh pair_names)
 PATCHSET ?= svc-sleep
@@ -75,7 +77,7 @@ ci-local:	## run the workflow's jobs here in order (CI_ARGS="-n" dry run; "--mat
 shell:		## boot a server/client pair and attach the client console (KERNEL=c/s, SHARE=dir, CMD='…')
 	@vm/shell.sh
 
-compare:	## A vs B (runs or run/kernel dirs; default the newest two): verdicts, moments; exit 1 if a verdict differs
+compare:	## A vs B (runs or run/kernel dirs; default the newest run's first two kernels, else the newest two runs): verdicts, moments; exit 1 if a verdict differs
 	@scripts/compare.sh $(A) $(B)
 
 sweep:		## per case, one row per kernel of RUN (default newest) and the first kernel where it changed
@@ -84,7 +86,7 @@ sweep:		## per case, one row per kernel of RUN (default newest) and the first ke
 browser:	## open a run's index.html and one timeline.svg in headless chromium (RUN=dir, default newest)
 	@tests/browser/run.sh $(RUN)
 
-check:		## what CI runs: unit, dry-runs, mainline build, every case (quick), a 5.10/mainline pair, drills, mutants
+check:		## what CI runs: unit, fuzz, dry-runs, mainline build and images, every case (quick), browser, explain, a 5.10/mainline pair, drills, progress, 3 mutants
 	@scripts/check.sh
 
 mutants:	## kernel mutants (tests/mutants.list): each must fail its cases; MUTANTS="4 6" or all

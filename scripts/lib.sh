@@ -11,6 +11,9 @@ LR_TOP=${LR_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 LR_CACHE=${LOCKD_REPRO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lockd-repro}
 LR_BUILD=${LR_BUILD:-$LR_TOP/build}
 export LR_TOP LR_CACHE LR_BUILD
+# The kernels when KERNELS is unset or empty: vm/run.sh --all, scripts/shard.sh, and the
+# Makefile (which reads this line) for make run-all, kernels, verify-repro and shards.
+LR_KERNELS_DEFAULT="4.19 mainline"
 
 die() {		# die [code] msg...: one-line error and exit (default code 2)
 	local code=2

@@ -12,8 +12,9 @@
 #                              SHARD shard, shard_n, shard_list, shard_list_sha256,
 #                              shard_expected_s
 #
-# Environment: KERNELS (default mainline), CASES (default all of vm/cases.list), PROFILE
-# (quick|customer: which expected column), SHARD. Exit 2 with one line on bad input.
+# Environment: KERNELS (default lib.sh's LR_KERNELS_DEFAULT, "4.19 mainline"), CASES (default
+# all of vm/cases.list), PROFILE (quick|customer: which expected column), SHARD. Exit 2 with
+# one line on bad input.
 #
 # The split must be the same on every machine of a sharded run, so it depends only on the
 # list, the kernels, the profile and vm/cases.list's expected durations (no local history):
@@ -22,10 +23,10 @@
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '3,15s/^# \{0,1\}//p' "$0"; exit 0; }
+usage() { sed -n '3,17s/^# \{0,1\}//p' "$0"; exit 0; }
 cases_file=${LR_CASES_FILE:-$LR_TOP/vm/cases.list}
 PROFILE=${PROFILE:-quick}
-kernels=${KERNELS:-mainline}
+kernels=${KERNELS:-$LR_KERNELS_DEFAULT}
 cases=${CASES:-$(awk '!/^#/ && NF { print $1 }' "$cases_file")}
 
 case ${1:-} in pairs|plan|meta) ;; --help|-h) usage ;; *) die "usage: scripts/shard.sh pairs|plan|meta (see --help)" ;; esac

@@ -523,7 +523,7 @@ all)
 	defer rm -rf "$scratch"
 	cases=${CASES:-$(all_cases)}
 	for c in $cases; do case_timeout "$c" >/dev/null || die "unknown case '$c' in CASES"; done
-	kernels=${KERNELS:-mainline}
+	kernels=${KERNELS:-$LR_KERNELS_DEFAULT}
 	t_start=$(now)
 	# each KERNELS entry is a name or a client/server pair (pair_names), all checked first
 	labels=

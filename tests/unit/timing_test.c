@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * timing_test: the timing model of lib/timing.c against the kernel rules and the
- * seed's measured figures (seed/000_047600b8f5010ad0.txt).  Seed figures are in ms,
- * taken from its timestamps; each is commented with the lines it comes from.
+ * seed's measured figures (the customer's seed document, 000_047600b8f5010ad0.txt, which
+ * is not in this repository; tests/explain/fixtures/seed-* quote four of its incidents
+ * with their line numbers).  Seed figures are in ms, taken from its timestamps; each is commented
+ * with the lines it comes from.
  */
 #include <errno.h>
 #include <stdio.h>

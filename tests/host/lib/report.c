@@ -328,11 +328,12 @@ static void timedout_sentence(FILE *out, const struct lr_rep_test *t, int n)
 /* ---- the customer's captures beside ours ---- */
 
 /*
- * fin-blackhole against 0622/0825 (../shared/docs/SCENARIOS.md and the seed's packet
- * tables): FIN 22:53:13.64, LOCK ~22:54:38, still trying 22:55:38, SYN from the same port
- * 871 22:56:17.96 (FIN + 184.3 s), OK 22:56:18; FIN retransmissions of 0825 at +0.22,
- * 0.44, 0.87, 1.76, 3.52, 6.96, 14.09, 28.16, 55.68, 112.64 s. Only what the case's own
- * moments show is called a match: a no-reuseport run has no stall and a new port.
+ * fin-blackhole against 0622/0825 (the seed's kernel logs and packet tables, quoted in
+ * tests/explain/fixtures/seed-0622.*, seed-0825.*): FIN 22:53:13.64, LOCK ~22:54:38,
+ * still trying 22:55:38, SYN from the same port 871 22:56:17.96 (FIN + 184.3 s), OK
+ * 22:56:18; FIN retransmissions of 0825 at +0.22, 0.44, 0.87, 1.76, 3.52, 6.96, 14.09,
+ * 28.16, 55.68, 112.64 s. Only what the case's own moments show is called a match: a
+ * no-reuseport run has no stall and a new port.
  */
 static void beside_fin(FILE *out, const struct lr_rep_test *t)
 {

@@ -266,7 +266,7 @@ int tl_dense(const struct tl *tl, const struct tl_axis *ax, double from, double 
 
 /*
  * The customer's figures, seconds after the LOCK call, from the seed's logs and packet
- * tables (/work/shared/docs/SCENARIOS.md quotes them): svc-sleep from the seed's 4.19
+ * tables (tests/explain/fixtures/seed-* quote all but svc-sleep's): svc-sleep from its 4.19
  * rpc_debug (call 49.63, alarms, message 140.40); link-down 19:41:44 LOCK; fin-blackhole
  * 0825 (FIN 01:10:31, LOCK ~01:10:59: the quick profile's 28 s) and 0622 (FIN 22:53:13.64,
  * LOCK ~22:54:38: the customer profile's 85 s), FIN retransmissions of 0825; portmap 0619
