@@ -430,6 +430,28 @@ progress() {
 	done
 }
 
+# beat_start: not on a terminal, a line every beat (LR_PROGRESS_BEAT, 60 s) while the run is
+# outside its cases, naming the step in $scratch/step (the kernels, the images, the
+# summary): a cached kernel's check or the last summary can take a minute on a loaded
+# machine and must not look like a hang. progress() beats during the cases. BEAT = its pid.
+BEAT=
+beat_start() {
+	[ -t 2 ] && [ -z "${CI:-}" ] && return 0
+	(
+		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+		while :; do
+			sleep "${LR_PROGRESS_BEAT:-60}" & sp=$!
+			wait "$sp"
+			el=$(($(date +%s) - ${t_start%.*}))
+			printf '==> progress: %s, %d:%02d elapsed\n' "$(cat "$scratch/step" 2>/dev/null)" \
+				$((el / 60)) $((el % 60)) >&2
+		done
+	) &
+	BEAT=$!
+}
+beat_stop() { [ -z "$BEAT" ] || { kill -TERM "$BEAT" 2>/dev/null; wait "$BEAT" 2>/dev/null; BEAT=; }; }
+step() { echo "$*" >"$scratch/step"; }
+
 # ---- modes ----
 mode=one kname=${KERNEL:-} tap=0 case= bside=
 while [ $# -gt 0 ]; do
@@ -525,6 +547,9 @@ all)
 	for c in $cases; do case_timeout "$c" >/dev/null || die "unknown case '$c' in CASES"; done
 	kernels=${KERNELS:-$LR_KERNELS_DEFAULT}
 	t_start=$(now)
+	step "kernels: checking the cache, building what is missing"
+	beat_start
+	defer beat_stop
 	# each KERNELS entry is a name or a client/server pair (pair_names), all checked first
 	labels=
 	for e in $kernels; do
@@ -552,7 +577,9 @@ all)
 		done
 	done
 	t_built=$(now)
+	step "the accelerator probe"
 	decide_accel "$scratch"/kernel.*/client "$scratch"/kernel.*/server
+	step "guest images: checking the cache, building what is missing"
 	resolve_images "$scratch/images"
 	new_run "$scratch/images"
 	t_images=$(now)
@@ -568,6 +595,7 @@ all)
 			-v col=$([ "$PROFILE" = customer ] && echo 5 || echo 4) \
 			'!/^#/ && $1 == c { print $col + 0; exit }' "$LR_CASES_FILE")"
 	done >"$scratch/expected"
+	beat_stop
 	progress "$total" "$jobs_max" "$wlog" "$scratch/expected" &
 	ppid_=$!
 	defer "kill -TERM $ppid_ 2>/dev/null; wait $ppid_ 2>/dev/null"
@@ -592,11 +620,14 @@ all)
 	done
 	while [ ${#wpids[@]} -gt 0 ]; do reap; done
 	kill -TERM $ppid_ 2>/dev/null; wait $ppid_ 2>/dev/null
+	step "the run's summary (summary.md/json, junit.xml, index.html, the cache's size)"
+	beat_start
 	# the run's own time: kernels, images, the cases, all (summary.md "Time", summary.json)
 	{ echo "build_s=$(elapsed "$t_start" "$t_built")"; echo "images_s=$(elapsed "$t_built" "$t_images")"
 	  echo "cases_s=$(elapsed "$t_images" "$(now)")"; echo "total_s=$(elapsed "$t_start" "$(now)")"
 	} | atomic_write "$RUN_DIR/.times"
 	write_summary
+	beat_stop
 	log "time: $(jq -r '.time | "build \(.build_s) s, images \(.images_s) s, cases \(.cases_s) s, total \(.total_s) s" +
 		(if .overhead then "; per case: overhead (duration - protocol waits) median \(.overhead.median_s) s, max \(.overhead.max_s) s" else "" end)' \
 		"$RUN_DIR/summary.json" 2>/dev/null)$(jq -r '.boot // empty | "; boot median \(.median_s) s, max \(.max_s) s"' \

@@ -54,10 +54,12 @@ mid=$(grep -l "waiting for" "$tmp"/pane.* | head -1)
 (cd "$top" && CI=true LR_PROGRESS_BEAT=10 make run-all KERNELS=mainline CASES="$cases" JOBS=2) \
 	2>&1 | while IFS= read -r l; do printf '%s %s\n' "$(date +%s)" "$l"; done >"$tmp/ci.log"
 esc=$(grep -c $'\033' "$tmp/ci.log")
-gap=$(awk 'NR > 1 && $1 - p > m { m = $1 - p } { p = $1 } END { print m + 0 }' "$tmp/ci.log")
+# the longest silence, and the line it followed (where the run was quiet)
+read -r gap after < <(awk 'NR > 1 && $1 - p > m { m = $1 - p; a = l } { p = $1; l = $0 }
+	END { print m + 0, substr(a, index(a, " ") + 1) }' "$tmp/ci.log")
 phases=$(grep -c "^[0-9]* ==> mainline/.*: " "$tmp/ci.log")
 beats=$(grep -c "^[0-9]* ==> progress: " "$tmp/ci.log")
 [ "$esc" = 0 ] && [ "$gap" -le 13 ] && [ "$phases" -ge 3 ] && [ "$beats" -ge 1 ]
 ok $? "CI: plain lines, a phase line per change, silence at most the beat" \
-	"$esc escape code(s), longest silence ${gap} s, $phases phase line(s), $beats heartbeat(s)"
+	"$esc escape code(s), longest silence ${gap} s (after: ${after:-the start}), $phases phase line(s), $beats heartbeat(s)"
 tap_end
