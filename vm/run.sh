@@ -560,9 +560,10 @@ all)
 	done
 	# the kernel × case pairs this run starts: all in list order, or SHARD=k/n's share,
 	# longest expected first (scripts/shard.sh); only their kernels are resolved
-	pl=$(KERNELS=$kernels CASES=$cases "$LR_TOP/scripts/shard.sh" pairs) || exit 2
+	# (the user's CASES, empty for the whole list: shard.sh keeps a named list's order)
+	pl=$(KERNELS=$kernels CASES=${CASES:-} "$LR_TOP/scripts/shard.sh" pairs) || exit 2
 	mapfile -t pairs <<<"$pl"
-	RUN_META=$(KERNELS=$kernels CASES=$cases "$LR_TOP/scripts/shard.sh" meta; echo "jobs=$jobs_max") || exit 2
+	RUN_META=$(KERNELS=$kernels CASES=${CASES:-} "$LR_TOP/scripts/shard.sh" meta; echo "jobs=$jobs_max") || exit 2
 	kernels=$(printf '%s\n' "${pairs[@]%% *}" | awk '!s[$0]++')
 	declare -A klabel kdir
 	i=0
