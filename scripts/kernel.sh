@@ -589,10 +589,9 @@ compile() {
 	t0=$SECONDS
 	# a progress line a minute, not the compiler's noise
 	# (without the build lock's fd: a lingering sleep must not hold the lock)
-	(exec 9>&-; while sleep 60; do
-		log "$S_NAME: ... $((SECONDS - t0))s, $(grep -c '^  CC ' "$LOG") files compiled"
-	done) &
-	pid=$!
+	build_tick() { log "$S_NAME: ... $((SECONDS - t0))s, $(grep -c '^  CC ' "$LOG") files compiled"; }
+	ticker 60 build_tick 9>&-
+	pid=$TICKER
 	defer kill $pid
 	kmake "$obj" vmlinux || { kill $pid; build_fail "make vmlinux"; }
 	log "$S_NAME: link and compress bzImage"

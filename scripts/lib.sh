@@ -46,6 +46,18 @@ lr_trap_cleanup() {
 	trap 'exit 143' TERM
 }
 
+# ticker SECONDS CMD...: in the background, CMD every SECONDS until it gets TERM; TICKER =
+# its pid. Its sleep goes with it (a killed loop would leave its sleep behind, and the
+# drills count every process a run leaves). Redirections on the call apply to it (9>&-).
+ticker() {
+	local s=$1; shift
+	(
+		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+		while :; do sleep "$s" & sp=$!; wait "$sp"; "$@"; done
+	) &
+	TICKER=$!
+}
+
 # slowwait TIMEOUT_S CMD...: poll CMD every 0.1 s until it succeeds or TIMEOUT_S passes.
 slowwait() {
 	local timeout=$1; shift

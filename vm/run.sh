@@ -435,19 +435,15 @@ progress() {
 # summary): a cached kernel's check or the last summary can take a minute on a loaded
 # machine and must not look like a hang. progress() beats during the cases. BEAT = its pid.
 BEAT=
+beat_line() {
+	local el=$(($(date +%s) - ${t_start%.*}))
+	printf '==> progress: %s, %d:%02d elapsed\n' "$(cat "$scratch/step" 2>/dev/null)" \
+		$((el / 60)) $((el % 60)) >&2
+}
 beat_start() {
 	[ -t 2 ] && [ -z "${CI:-}" ] && return 0
-	(
-		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-		while :; do
-			sleep "${LR_PROGRESS_BEAT:-60}" & sp=$!
-			wait "$sp"
-			el=$(($(date +%s) - ${t_start%.*}))
-			printf '==> progress: %s, %d:%02d elapsed\n' "$(cat "$scratch/step" 2>/dev/null)" \
-				$((el / 60)) $((el % 60)) >&2
-		done
-	) &
-	BEAT=$!
+	ticker "${LR_PROGRESS_BEAT:-60}" beat_line
+	BEAT=$TICKER
 }
 beat_stop() { [ -z "$BEAT" ] || { kill -TERM "$BEAT" 2>/dev/null; wait "$BEAT" 2>/dev/null; BEAT=; }; }
 step() { echo "$*" >"$scratch/step"; }
