@@ -31,6 +31,7 @@
  */
 #include "lib/harness.h"
 #include "lib/grantcb.h"
+#include "lib/impsyn.h"
 
 FIXTURE(customer_0619) {
 	struct imp_fix f;
