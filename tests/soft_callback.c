@@ -21,7 +21,7 @@
  *                responding, timed out", retries 10 s later, and the waiter gets its lock
  *                from its own re-sent LOCK, NLMCLNT_POLL_TIMEOUT after it blocked.
  *
- * Windows: lib/timing.c (LR_GRANTED_RES, LR_GRANTED_MSG), from the parameters each
+ * Windows: lib/expect.c (LR_GRANTED_RES, LR_GRANTED_MSG), from the parameters each
  * guest reads; the SYN-ACK drops are lr-ctl synack-drop in the guest that queries.
  */
 #include "lib/harness.h"

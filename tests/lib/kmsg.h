@@ -5,7 +5,7 @@
  * Contract: open the log at its end (only records logged from now on), read one record's
  * text and kernel timestamp (local_clock, in us), or wait for a record matching an ERE
  * until a deadline on lr_now()'s clock. Records lost to ring overwrite are skipped.
- * Users: dmesg.c (the client's half of the health check), impair.c and trace.c (the
+ * Users: dmesg.c (the client's half of the health check), impair.c (clock calibration) and trace.c (the
  * impairment tests' trace and waits).
  */
 #ifndef LR_KMSG_H

@@ -195,7 +195,7 @@ long lr_tol_stamp(const struct lr_params *p);
  * schedule plus the wheel: the 20 ms sampling grain. 100 ms is five times that.
  */
 #define LR_TOL_TIMER_MS		100
-/* the socket watcher's period (impair.c lr_imp_sample()): a socket event, a FIN or a
+/* the socket watcher's period (sockwatch.c lr_imp_sample()): a socket event, a FIN or a
  * retransmission seen in /proc/net/tcp, is stamped up to this late */
 #define LR_SAMPLE_MS		20
 long lr_window_tick_rate(struct lr_window *w, double rate);
