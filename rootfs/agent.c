@@ -10,7 +10,9 @@
  * "prog word..." (no shell) with stdout and stderr on the socket, then sends
  * "lr-status <exit code>\n". A command that runs longer than the limit (-t, 120 s) is
  * killed with its whole process group and reports status 124, so nothing can wedge the
- * agent. Only inet_pton is used for addresses: a static binary without NSS.
+ * agent. The client side is tests/lib/agent.c, the tests' own client: one copy of the
+ * protocol's reading end. Built static for the guests (rootfs/build.sh) and for the host
+ * as build/host/lr_agent (tests/Makefile; vm/net.sh's net_agent).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,9 +27,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define LR_PORT		7000
-#define LR_LINE_MAX	4096
-#define LR_ARGS_MAX	64
+#include "lr.h"
+
+#define AGENT_LINE_MAX	4096
+#define AGENT_ARGS_MAX	64
 
 static int timeout_s = 120;
 static const char *prog = "/sbin/lr-ctl";
@@ -36,38 +39,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "lr-agent: %s: %s\n", what, strerror(errno));
 	exit(255);
-}
-
-static int parse_addr(const char *arg, struct sockaddr_in *sin)
-{
-	char host[64], *colon;
-
-	snprintf(host, sizeof(host), "%s", arg);
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(LR_PORT);
-	colon = strchr(host, ':');
-	if (colon) {
-		*colon = '\0';
-		sin->sin_port = htons(atoi(colon + 1));
-	}
-	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
 }
 
 /* One request line: up to '\n', EOF or the size limit (SO_RCVTIMEO bounds the wait). */
@@ -102,7 +73,7 @@ static void on_alarm(int sig)
 /* One connection: run the command, relay its output, send the status. */
 static void serve_one(int fd)
 {
-	char line[LR_LINE_MAX], msg[128], *argv[LR_ARGS_MAX + 2], *w;
+	char line[AGENT_LINE_MAX], msg[128], *argv[AGENT_ARGS_MAX + 2], *w;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	int argc = 0, status, code;
 	pid_t pid;
@@ -110,7 +81,7 @@ static void serve_one(int fd)
 	if (read_line(fd, line, sizeof(line)))
 		exit(1);
 	argv[argc++] = (char *)prog;
-	for (w = strtok(line, " \t"); w && argc <= LR_ARGS_MAX; w = strtok(NULL, " \t"))
+	for (w = strtok(line, " \t"); w && argc <= AGENT_ARGS_MAX; w = strtok(NULL, " \t"))
 		argv[argc++] = w;
 	argv[argc] = NULL;
 
@@ -150,10 +121,10 @@ static void serve_one(int fd)
 		code = WTERMSIG(status) == SIGKILL ? 124 : 128 + WTERMSIG(status);
 	if (code == 124 && WIFSIGNALED(status)) {
 		snprintf(msg, sizeof(msg), "lr-agent: killed after %d s\n", timeout_s);
-		write_all(fd, msg, strlen(msg));
+		lr_write_all(fd, msg, strlen(msg));
 	}
 	snprintf(msg, sizeof(msg), "lr-status %d\n", code);
-	write_all(fd, msg, strlen(msg));
+	lr_write_all(fd, msg, strlen(msg));
 	/*
 	 * Wait for the peer to close before exiting: then it has everything, even when the
 	 * command was poweroff and lr-ctl reboots the moment this process is gone.
@@ -170,7 +141,7 @@ static int serve(const char *addr)
 	struct sockaddr_in sin;
 	int lfd, fd, one = 1;
 
-	if (parse_addr(addr, &sin)) {
+	if (lr_agent_addr(addr, &sin)) {
 		fprintf(stderr, "lr-agent: bad address '%s'\n", addr);
 		return 2;
 	}
@@ -206,58 +177,24 @@ static int serve(const char *addr)
 /* Client: send the words as one line, print the reply minus its status line. */
 static int client(const char *addr, int argc, char **argv)
 {
-	char req[LR_LINE_MAX] = "", *buf = NULL, *last;
-	size_t len = 0, cap = 0;
-	struct sockaddr_in sin;
-	int fd, i, code;
-	ssize_t n;
+	char req[AGENT_LINE_MAX] = "", *out;
+	int i, code;
 
-	if (parse_addr(addr, &sin)) {
-		fprintf(stderr, "lr-agent: bad address '%s'\n", addr);
-		return 2;
-	}
 	for (i = 0; i < argc; i++) {
 		if (strlen(req) + strlen(argv[i]) + 2 >= sizeof(req))
 			return 2;
 		strcat(req, argv[i]);
-		strcat(req, i + 1 < argc ? " " : "\n");
+		strcat(req, i + 1 < argc ? " " : "");
 	}
-	alarm(timeout_s + 10);	/* the server's limit, plus the way there and back */
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		die(addr);
-	if (write_all(fd, req, strlen(req)))
-		die("write");
-	for (;;) {
-		if (len + 4096 > cap) {
-			cap = cap ? 2 * cap : 65536;
-			buf = realloc(buf, cap + 1);
-			if (!buf)
-				die("realloc");
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die("read");
-		if (n == 0)
-			break;
-		len += n;
+	/* the server's limit, plus the way there and back */
+	code = lr_agent(addr, req, &out, timeout_s + 10);
+	if (code < 0) {
+		fprintf(stderr, "lr-agent: %s: %s\n", addr,
+			errno == EPROTO ? "no status in the reply" : strerror(errno));
+		return errno == EINVAL ? 2 : 255;
 	}
-	close(fd);
-	buf = buf ? buf : malloc(1);
-	buf[len] = '\0';
-	/* the status is the last line */
-	while (len && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	last = strrchr(buf, '\n');
-	last = last ? last + 1 : buf;
-	if (sscanf(last, "lr-status %d", &code) != 1) {
-		fwrite(buf, 1, len, stdout);
-		fprintf(stderr, "lr-agent: no status from %s\n", addr);
-		return 255;
-	}
-	fwrite(buf, 1, last - buf, stdout);
+	fputs(out, stdout);
+	free(out);
 	return code;
 }
 

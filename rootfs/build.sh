@@ -6,9 +6,10 @@
 # apt configuration and unpacked with `dpkg-deb -x`; nothing is installed on the host. Each
 # image gets its programs plus exactly the shared libraries they need (DT_NEEDED, resolved
 # recursively inside the unpacked packages, never from the host's /lib), busybox applet
-# links, rootfs/init, rootfs/lr-ctl and the static agent built from rootfs/agent.c; the
-# client adds every executable in build/tests/. The cpio is reproducible: sorted names,
-# fixed mtimes and owners, `cpio -H newc --reproducible`, `gzip -n`.
+# links, rootfs/init, rootfs/lr-ctl, rootfs/mount-opts (as /etc/lr-mount-opts) and the
+# static agent built from rootfs/agent.c; the client adds every executable in build/tests/.
+# The cpio is reproducible: sorted names, fixed mtimes and owners, `cpio -H newc
+# --reproducible`, `gzip -n`.
 #
 # Images are cached under $LR_CACHE/rootfs/<key>/, key = hash of the .deb sha256s, the
 # rootfs/ files, the agent, the test binaries and the cpio/gzip versions: same inputs, no work.
@@ -71,8 +72,10 @@ if [ "$with_tests" = 1 ] && [ -d "$TESTS" ]; then
 fi
 
 # ---- 2. the agent ----
-log "agent (gcc -static rootfs/agent.c)"
-gcc -static -O2 -Wall -Wextra -s -o "$WORK/lr-agent.tmp" "$RFS/agent.c" >"$WORK/agent.log" 2>&1 ||
+# its client side is the tests' agent client (tests/lib/agent.c), the one copy
+log "agent (gcc -static rootfs/agent.c tests/lib/agent.c)"
+gcc -static -O2 -Wall -s -I"$LR_TOP/tests/lib" -o "$WORK/lr-agent.tmp" "$RFS/agent.c" \
+	"$LR_TOP/tests/lib/agent.c" "$LR_TOP/tests/lib/lr.c" >"$WORK/agent.log" 2>&1 ||
 	die "building the agent failed (see $WORK/agent.log)"
 mv -f "$WORK/lr-agent.tmp" "$WORK/lr-agent"
 
@@ -112,7 +115,7 @@ done
 # ---- 4. the cache key ----
 key=$( {
 	cat "$WORK/packages.txt.tmp"
-	for f in build.sh init lr-ctl agent.c packages; do
+	for f in build.sh init lr-ctl mount-opts agent.c packages; do
 		echo "$f $(sha256 "$RFS/$f")"
 	done
 	echo "lr-agent $(sha256 "$WORK/lr-agent")"
@@ -254,6 +257,7 @@ make_tree() {
 	done
 	install -m 755 "$RFS/init" "$ROOT/init"
 	install -m 755 "$RFS/lr-ctl" "$ROOT/sbin/lr-ctl"
+	install -m 644 "$RFS/mount-opts" "$ROOT/etc/lr-mount-opts"
 	install -m 755 "$WORK/lr-agent" "$ROOT/sbin/lr-agent"
 
 	# the users rpcbind (_rpc) and statd (owner of /var/lib/nfs/sm) switch to

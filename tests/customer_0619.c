@@ -27,10 +27,11 @@
  *
  * The customer's lines are hours apart; ours are as close as the kernel's rules allow.
  * What is compared: the order, which request printed each line, and each line's delay
- * after its own call against the model (lib/timing.c LR_CUSTOMER_0619).
+ * after its own call against the model (lib/expect.c LR_CUSTOMER_0619).
  */
 #include "lib/harness.h"
 #include "lib/grantcb.h"
+#include "lib/impsyn.h"
 
 FIXTURE(customer_0619) {
 	struct imp_fix f;

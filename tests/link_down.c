@@ -16,14 +16,101 @@
  * UNLOCK included: they all need the connection.
  */
 #include "lib/harness.h"
-#include "lib/imptest.h"
+#include "lib/impsingle.h"
+#include "lib/impsyn.h"
 
 FIXTURE(link_down) {
 	struct imp_fix f;
 };
 
+/*
+ * link-down: nothing reached the server while its link was down, so the request waits
+ * for a SYN after t_off (link up): the pending connect of lockd's transport, and, when
+ * a major timeout forced a rebind (call_timeout(): rpc_force_rebind() for autobind) and
+ * so an rpcbind query, that query's connect to port 111 too (the LOCK's connect waits
+ * for its answer). Both run on the client's timers alone: the later of the two next SYNs
+ * (imp_next_syn(); both bounds the later one's), then the handshake, rpcbind, LOCK and
+ * reply in milliseconds. No connect of lockd's in the trace: the wide window.
+ */
+static inline struct lr_window imp_link_up_window(struct imp_fix *f,
+						   const struct lr_tcp_sched *syn, double t_call,
+						   double t_off, double ts_ok,
+						   const struct lr_window *wide,
+						   struct __test_metadata *_metadata)
+{
+	static const char ref[] = "link up on the server";
+	static char why[512];
+	double late, delay, best, late_b = 0, delay_b = 0, bind;
+	struct lr_window w, b;
+
+	best = imp_next_syn(f, syn, f->m.lockd_port, t_call, t_off, ts_ok, &late, &delay,
+			    _metadata);
+	if (best < 0) {
+		TH_LOG("lockd's connect: the wide window");
+		return *wide;
+	}
+	w = imp_syn_window(f, best, t_off, late, 0, ref, why);
+	snprintf(why, sizeof(why), "%s of lockd's connect at %.2f s (tcp_syn_retries schedule; "
+		 "timer wheel and timer lateness %.2f s)", delay ? "the next SYN retransmission" :
+		 "the first SYN", w.expect / 1e3, late);
+	bind = imp_next_syn(f, syn, RPCBIND_PORT, t_call, t_off, ts_ok, &late_b, &delay_b,
+			    _metadata);
+	if (bind >= 0) {
+		b = imp_syn_window(f, bind, t_off, late_b, 0, ref, why);
+		w.expect = w.expect > b.expect ? w.expect : b.expect;
+		w.lo = w.lo > b.lo ? w.lo : b.lo;
+		w.hi = w.hi > b.hi ? w.hi : b.hi;
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), ", and %s of the rpcbind "
+			 "query a major timeout started, at %.2f s (%.2f s): the later of the two",
+			 delay_b ? "the next SYN retransmission" : "the first SYN", b.expect / 1e3,
+			 late_b);
+	}
+	snprintf(why + strlen(why), sizeof(why) - strlen(why), "; + TCG");
+	return w;
+}
+
+/* imp_single()'s link-down step: "OK" comes with the first SYN after the link is up */
+static void link_down_ok_window(struct imp_fix *f, struct lr_expect *e,
+				const struct lr_op_result *r, double t_off, double ts_ok,
+				struct __test_metadata *_metadata)
+{
+	struct lr_tcp_sched syn;
+
+	lr_tcp_syn_schedule(&f->m.p, &syn);
+	e->ok = imp_link_up_window(f, &syn, r->t_call, t_off, ts_ok < 0 ? r->t_ret : ts_ok,
+				   &e->ok, _metadata);
+}
+
+/* imp_single()'s link-down step: no connection while the link is down, so nothing is
+ * sent before it is up */
+static void link_down_sends(struct imp_fix *f, const struct lr_expect *e, enum imp_op k,
+			    const struct lr_op_result *r, double t_off,
+			    struct __test_metadata *_metadata)
+{
+	struct lr_imp *m = &f->m;
+	double at[8], up = t_off - r->t_call;
+	int n;
+
+	n = lr_imp_sends(m, imp_proc(k), r->t_call, r->t_ret + 1, at, 8, NULL);
+	EXPECT_LE(1, n) TH_LOG("the request was never transmitted");
+	if (n >= 1) {
+		EXPECT_LE(up, at[0])
+			TH_LOG("sent %.2f s after the call, while the link was down", at[0]);
+		TH_LOG("request first transmitted %.2f s after the link came back "
+		       "(%.2f s after the call)", at[0] - up, at[0]);
+		lr_imp_moment(m, "first transmission", "link up on the server", -1, 0, 0,
+			      at[0] - up, "checked: not before the link came up");
+	}
+}
+
+static const struct imp_hooks link_down_hooks = {
+	.ok_window = link_down_ok_window,
+	.sends = link_down_sends,
+};
+
 FIXTURE_SETUP(link_down)
 {
+	self->f.hooks = &link_down_hooks;
 	imp_setup(&self->f, LR_LINK_DOWN, _metadata);
 }
 

@@ -20,7 +20,7 @@
  * this path (docs/timing-model.md).
  */
 #include "lib/harness.h"
-#include "lib/imptest.h"
+#include "lib/impsyn.h"
 
 FIXTURE(portmap_synack_lost) {
 	struct imp_fix f;

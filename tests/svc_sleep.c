@@ -20,7 +20,7 @@
  * fs/lockd/clntproc.c nlmclnt_lock()) and which of them freed the range on the server.
  */
 #include "lib/harness.h"
-#include "lib/imptest.h"
+#include "lib/impsingle.h"
 
 #include <sys/stat.h>
 
@@ -65,9 +65,23 @@ static void srv_nlm_debug_restore(long *old)
 	*old = -1;
 }
 
+/*
+ * imp_single()'s svc-sleep step: the connection is up and the server only sleeps, so the
+ * request goes out at once and is re-sent on the RPC's own alarm schedule.
+ */
+static void svc_sleep_sends(struct imp_fix *f, const struct lr_expect *e, enum imp_op k,
+			    const struct lr_op_result *r, double t_off,
+			    struct __test_metadata *_metadata)
+{
+	imp_check_resends(f, e, imp_proc(k), r->t_call, t_off, _metadata);
+}
+
+static const struct imp_hooks svc_sleep_hooks = { .sends = svc_sleep_sends };
+
 FIXTURE_SETUP(svc_sleep)
 {
 	self->srv_debug0 = -1;
+	self->f.hooks = &svc_sleep_hooks;
 	imp_setup(&self->f, LR_SVC_SLEEP, _metadata);
 }
 

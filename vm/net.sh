@@ -119,18 +119,14 @@ net_capture_stop() {
 }
 
 # net_agent NS IP CMD...: one request to an lr-agent (port 7000) over the management bridge;
-# prints the reply and returns the command's exit code from its "lr-status N" line.
+# prints the reply and returns the command's exit code from its "lr-status N" line (255: no
+# answer). The client is build/host/lr_agent -c: the guests' agent built for the host, on
+# the tests' agent client (tests/lib/agent.c), the protocol's one reading end.
 net_agent() {
-	local ns=$1 ip=$2; shift 2
+	local ns=$1 ip=$2 tool=$LR_BUILD/host/lr_agent; shift 2
+	[ -x "$tool" ] || make -s -C "$LR_TOP/tests" "$tool" >&2 || return 2
 	# bounded: a guest that stopped answering must not hang the caller
-	timeout "${LR_AGENT_TIMEOUT:-60}" ip netns exec "$ns" bash -c '
-		exec 3<>/dev/tcp/$1/7000 || exit 2
-		shift; printf "%s\n" "$*" >&3
-		rc=2
-		while IFS= read -r l <&3; do
-			case $l in "lr-status "*) rc=${l#lr-status } ;; *) printf "%s\n" "$l" ;; esac
-		done
-		exit $rc' net_agent "$ip" "$@"
+	timeout "${LR_AGENT_TIMEOUT:-60}" ip netns exec "$ns" "$tool" -c "$ip" "$@"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -6,7 +6,7 @@
  * The parsers (log.c, text.c, pcap.c) turn untrusted bytes into two arrays: the lockd
  * lines of the log and the packets of the capture. classify.c finds the stalls in the
  * packets ("episodes"), aligns the two clocks, ties every lockd line to the episode that
- * printed it and compares it with the timing model (tests/lib/timing.c, linked).
+ * printed it and compares it with the timing model (tests/lib/timing.h, linked).
  * Every parser takes a buffer and a length: no I/O, so the fuzz target calls them as
  * lr_explain does. They fail with -EINVAL and a one-line reason in ex_err.
  */

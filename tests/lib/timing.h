@@ -4,8 +4,14 @@
  *
  * Pure C, no I/O except lr_timing_read_params().  Every figure is derived from
  * parameters read in the guest (struct lr_params) and from kernel constants that
- * are named after the symbol they mirror (timing.c).  docs/timing-model.md gives
- * the rules with file:function for 4.19 and mainline.
+ * are named after the symbol they mirror (timing_kernel.h).  docs/timing-model.md
+ * gives the rules with file:function for 4.19 and mainline.
+ *
+ * Contract, in three files: params.c the inputs (the kernel's defaults, the guest's
+ * /proc values, which rules apply), timing.c the schedules (RPC alarms, SYN and FIN
+ * retransmissions, timer slack, reconnects), expect.c the scenario windows and their
+ * tolerances. Users: the impairment tests (impair.h, imptest.h), the host's lr_report
+ * and lr_explain, tests/unit/timing_test.c.
  *
  * Times are milliseconds, relative to the moment named in each comment.
  */
@@ -189,7 +195,7 @@ long lr_tol_stamp(const struct lr_params *p);
  * schedule plus the wheel: the 20 ms sampling grain. 100 ms is five times that.
  */
 #define LR_TOL_TIMER_MS		100
-/* the socket watcher's period (impair.c lr_imp_sample()): a socket event, a FIN or a
+/* the socket watcher's period (sockwatch.c lr_imp_sample()): a socket event, a FIN or a
  * retransmission seen in /proc/net/tcp, is stamped up to this late */
 #define LR_SAMPLE_MS		20
 long lr_window_tick_rate(struct lr_window *w, double rate);

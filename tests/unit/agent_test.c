@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * agent_test: lr_agent() (lib/lr.c) against a fake agent on 127.0.0.1, speaking the
+ * agent_test: lr_agent() (lib/agent.c) against a fake agent on 127.0.0.1, speaking the
  * protocol of docs/internals.md: one request line, the output, "lr-status N", close.
  * And lr_kmsg_wait() on a stand-in for /dev/kmsg.
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* impair_test: the pure parts of lib/impair.c (rpcinfo parsing, the re-send check) */
+/* impair_test: the pure parts of lib/impair.c and lib/resend.c (rpcinfo parsing, the re-send check) */
 #include "harness.h"
 #include "impair.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* lr_test: the pure parsers of lib/lr.c (agent replies, kernel log, /proc/<pid>). */
+/* lr_test: the pure parsers of lib/: agent replies, the kernel log, /proc/<pid>. */
 #include "harness.h"
 #include "lr.h"
 

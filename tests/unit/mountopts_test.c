@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* mountopts_test: the pure mount-option helpers of lib/lr.c. */
+/* mountopts_test: the pure mount-option helpers of lib/mount.c. */
 #include "harness.h"
 #include "lr.h"
 

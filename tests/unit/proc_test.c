@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * proc_test: lr_blocked_in_fcntl() and the child helpers of lib/lr.c on this host, with a
+ * proc_test: lr_blocked_in_fcntl() and the child helpers of lib/proc.c and lib/locks.c on this host, with a
  * real POSIX lock conflict on a local file: the same detector the guest tests use to
  * know a waiter really sleeps in F_SETLKW.
  */

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * impsyn.h: the next SYN once a path is back, and the LOCK whose rpcbind query loses its
+ * SYN-ACKs. Static functions on the harness's _metadata, like imptest.h.
+ *
+ * Contract: imp_next_syn() finds, in the trace, the connect whose SYN gets through first
+ * after the path came back, and imp_syn_window() / imp_next_syn_window() turn it into a
+ * model window for the "OK" line; imp_rpcbind_lock() runs a whole LOCK under the
+ * client's SYN-ACK drop and checks its lines, its result and the rpcbind connect's SYN
+ * retransmissions.
+ * Users: link_down.c (the link-up window), portmap_synack_lost.c, customer_0619.c.
+ */
+#ifndef LR_IMPSYN_H
+#define LR_IMPSYN_H
+
+#include "imptest.h"
+
+/*
+ * The next SYN that can get through once the path is back at t_off, of the client's
+ * connects to the server's port: the trace's "worker connecting xprt ... (port N)"
+ * records after t_from (rpc_debug, kmsg stamps: their first SYN leaves then). One made
+ * after t_off (a new attempt, before the line that ends the wait at t_end) sends its
+ * first SYN at once; otherwise the newest one before t_off (each new attempt follows the
+ * failure of the last) sends its next retransmission of the tcp_syn_retries schedule
+ * (lr_tcp_syn_schedule(); the timers, armed one after the other, add up their wheel
+ * rounding and LR_TOL_TIMER_MS each, in *late). Returns that moment (lr_now() s), its
+ * delay from its connect in *delay; -1 when no connect is in the trace or its schedule
+ * had ended, and says which.
+ */
+static inline double imp_next_syn(struct imp_fix *f, const struct lr_tcp_sched *syn, int port,
+				  double t_from, double t_off, double t_end, double *late,
+				  double *delay, struct __test_metadata *_metadata)
+{
+	struct lr_imp *m = &f->m;
+	double before = -1, after = -1;
+	char ere[128];
+	int i, k;
+
+	*late = *delay = 0;
+	snprintf(ere, sizeof(ere), "worker connecting xprt .* to %s \\(port %d\\)$", m->server,
+		 port);
+	for (i = 0; i < m->ntrace; i++) {
+		double t = m->trace[i].t;
+
+		if (t < t_from || !lr_re_match(ere, m->trace[i].text))
+			continue;
+		if (t <= t_off)
+			before = t;
+		else if (t <= t_end && after < 0)
+			after = t;
+	}
+	if (after >= 0)
+		return after;
+	if (before < 0) {
+		TH_LOG("no connect to port %d in the trace", port);
+		return -1;
+	}
+	for (k = 1; k < syn->n; k++) {
+		*late += (lr_timer_slack(&m->p, syn->at[k] - syn->at[k - 1]) + LR_TOL_TIMER_MS) / 1e3;
+		if (before + syn->at[k] / 1e3 > t_off)
+			break;
+	}
+	if (k == syn->n) {
+		TH_LOG("the connect to port %d of %.2f s had no SYN left", port, before);
+		return -1;
+	}
+	*delay = syn->at[k] / 1e3;
+	return before + *delay;
+}
+
+/* the window (ms after t_off) around the SYN at best (lr_now() s); why names it */
+static inline struct lr_window imp_syn_window(struct imp_fix *f, double best, double t_off,
+					      double late, double skew, const char *ref,
+					      const char *why)
+{
+	struct lr_window w = { 0 };
+
+	w.expect = (long)((best - t_off) * 1e3);
+	w.lo = w.expect - lr_tol_stamp(&f->m.p) - (long)(skew * 1e3);
+	/* the answer to the SYN, the RPCs that follow and the line: milliseconds, + TCG */
+	w.hi = w.expect + (long)(late * 1e3) + 1000;
+	w.ref = ref;
+	w.why = why;
+	return w;
+}
+
+/*
+ * portmap-synack-lost: when the SYN-ACK path is restored at t_off, the rpcbind connect
+ * that gets through is the one whose SYN goes out next (imp_next_syn()). The server's
+ * own SYN-ACK retransmission (the same first steps, on its clock) may beat it: the two
+ * guests' jiffies clocks drift apart (LR_GUEST_SKEW), so the window opens that fraction
+ * of the SYN's delay earlier. The rpcbind answer, the connect to lockd, the LOCK and its
+ * reply follow within milliseconds. No connect seen: the wide window.
+ */
+static inline struct lr_window imp_next_syn_window(struct imp_fix *f,
+						    const struct lr_tcp_sched *syn, double t_off,
+						    double ts_ok, const struct lr_window *wide,
+						    struct __test_metadata *_metadata)
+{
+	static char why[256];
+	double late, delay, best;
+
+	best = imp_next_syn(f, syn, RPCBIND_PORT, 0, t_off, ts_ok, &late, &delay, _metadata);
+	if (best < 0) {
+		TH_LOG("the rpcbind connect: the wide window");
+		return *wide;
+	}
+	snprintf(why, sizeof(why), "%s (tcp_syn_retries schedule from its connect, timer wheel "
+		 "and timer lateness %.2f s) gets the SYN-ACK through; + TCG", delay ?
+		 "the next SYN retransmission of the rpcbind connect in flight" :
+		 "the first SYN of a new rpcbind connect", late);
+	return imp_syn_window(f, best, t_off, late, delay * LR_GUEST_SKEW,
+			      "the SYN-ACK path restored", why);
+}
+
+/* ---- a LOCK whose rpcbind query loses its SYN-ACKs (portmap-synack-lost, 0619) ---- */
+
+/*
+ * imp_rpcbind_lock: u (prepared F_SETLKW) is started with the client dropping SYN-ACKs
+ * from the server's port 111; its LOCK must look lockd's port up first (the host's
+ * first call, or the first after NLM_HOST_REBIND). Waits for "still trying", lifts the
+ * drop, waits for the result and "OK", checks them and the rpcbind connect's SYN
+ * retransmissions against the model. nth 0 names the moments "still trying", "OK", ...;
+ * nth 1 "still trying again", ... (customer 0619's third line). The trace must be on.
+ * Returns t_go (lr_now() at the start).
+ */
+static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int nth,
+				      struct __test_metadata *_metadata)
+{
+	static const char *const names[2][4] = {
+		{ "still trying", "OK", "fcntl() returned", "SYN retransmissions" },
+		{ "still trying again", "OK again", "fcntl() returned again",
+		  "SYN retransmissions again" },
+	};
+	const char *const *nm = names[nth ? 1 : 0];
+	struct lr_imp *m = &f->m;
+	struct lr_tcp_sched syn;
+	struct lr_expect e;
+	struct lr_window okw;
+	double t_on, t_go, t_off, ts_try = -1, ts_ok = -1, t_syn = -1, at[LR_MAX_SEGS];
+	int i, n, lport = -1;
+	long dropped;
+	double late;
+	char msg[1024] = "";
+	size_t l;
+
+	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_PORTMAP_SYNACK_LOST, NULL, &e));
+	lr_imp_watch(m, RPCBIND_PORT);
+	ASSERT_EQ(0, lr_imp_on(m, &t_on)) TH_LOG("synack-drop on: %s", strerror(errno));
+	t_go = lr_now();
+	imp_start(u, _metadata);
+	TH_LOG("LOCK that must look lockd's port up (rpcbind query) with SYN-ACKs from %s:%d "
+	       "dropped in the client", m->server, RPCBIND_PORT);
+	lr_phase(e.trying.expect / 1e3, "LOCK, rpcbind's SYN-ACKs dropped: waiting for "
+		 "'still trying'");
+
+	ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, t_go + e.trying.hi / 1e3 + IMP_LATE_S);
+	dropped = lr_imp_dropped(m);	/* "off" deletes the rule and its counter */
+	ASSERT_EQ(0, lr_imp_off(m, &t_off));
+	lr_phase(-1, "SYN-ACK path restored: waiting for the result and 'OK'");
+	ASSERT_EQ(0, lr_child_read(&u->c, &u->r, sizeof(u->r), e.ok.hi / 1e3 + IMP_LATE_S))
+		TH_LOG("the LOCK never returned after the path was restored");
+	ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off, t_off + e.ok.hi / 1e3 + IMP_LATE_S);
+	lr_imp_drain(m);
+	if (!f->t_ref)
+		f->t_ref = u->r.t_call;
+
+	lr_tcp_syn_schedule(&m->p, &syn);
+	okw = imp_next_syn_window(f, &syn, t_off, ts_ok < 0 ? u->r.t_ret : ts_ok, &e.ok,
+				  _metadata);
+	imp_check(f, nm[0], &e.trying, ts_try < 0 ? -1 : ts_try - u->r.t_call, _metadata);
+	imp_check(f, nm[1], &okw, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
+	imp_check(f, nm[2], &okw, u->r.t_ret - t_off, _metadata);
+
+	/* the rpcbind connect: its SYN retransmissions against tcp_syn_retries */
+	for (i = 0; i < m->nsev && lport < 0; i++)
+		if (m->sev[i].state == LR_TCP_SYN_SENT && m->sev[i].t >= t_go) {
+			lport = m->sev[i].lport;
+			t_syn = m->sev[i].t;
+		}
+	EXPECT_LT(0, lport) TH_LOG("no SYN_SENT socket to port %d seen: no rpcbind query",
+				   RPCBIND_PORT);
+	n = lport < 0 ? 0 : lr_imp_retrans(m, lport, LR_TCP_SYN_SENT, at, LR_MAX_SEGS);
+	/* each retransmission timer is armed when the previous one fired: the wheel's
+	 * rounding and each timer's own lateness (LR_TOL_TIMER_MS) add up along the
+	 * schedule */
+	for (i = 0, late = 0; i < n && i + 1 < syn.n; i++) {
+		double want = syn.at[i + 1] / 1e3, got = at[i] - t_syn, tol;
+		bool ok;
+
+		late += (lr_timer_slack(&m->p, syn.at[i + 1] - syn.at[i]) + LR_TOL_TIMER_MS) / 1e3;
+		tol = late + LR_SAMPLE_S;
+		/* sampled every LR_SAMPLE_S, each stamp up to that late, never early */
+		ok = got >= want - LR_SAMPLE_S - lr_tol_stamp(&m->p) / 1e3 && got <= want + tol;
+
+		/* only while the drop was on: after it the handshake may complete */
+		if (at[i] > t_off)
+			break;
+		l = strlen(msg);
+		snprintf(msg + l, sizeof(msg) - l, "%s%.2f/%.2f%s", i ? ", " : "", want, got,
+			 ok ? "" : "!");
+		EXPECT_TRUE(ok) TH_LOG("SYN retransmission %d at %.2f s, model %.2f s (+%.2f)",
+				       i + 1, got, want, tol);
+	}
+	EXPECT_LE(1, i) TH_LOG("no SYN retransmission of the rpcbind connect seen");
+	TH_LOG("rpcbind connect from port %d: SYN retransmissions (model/measured s after the "
+	       "first SYN; tcp_syn_retries %u, tcp_syn_linear_timeouts %u): %s", lport,
+	       m->p.tcp_syn_retries, m->p.tcp_syn_linear_timeouts, msg);
+	lr_imp_moment(m, nm[3], "the first SYN", -1, 0, 0, i, msg);
+	EXPECT_LE(1, dropped) TH_LOG("the rule dropped no SYN-ACK");
+	TH_LOG("SYN-ACKs dropped by the client's rule: %ld", dropped);
+	return t_go;
+}
+
+#endif /* LR_IMPSYN_H */
