@@ -37,18 +37,19 @@ time_table() {
 	set -- "$RUN_DIR"/*/*/result
 	[ -f "$1" ] && grep -q '^time_overhead_s=' "$@" 2>/dev/null || return 0
 	echo; echo "## Time (s)"; echo
-	echo "Per case: boot = QEMU start to the client's mount (host clock); setup, scenario and"
-	echo "teardown in the client's own seconds (tests/lib/phase.h: the scenario runs from the"
-	echo "impairment going on to the teardown, the protocol's own waiting); host = power-off"
-	echo "and the evidence; overhead = duration - scenario."; echo
-	echo "| kernel | case | duration | boot | setup | scenario | teardown | host | overhead |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "Per case, host seconds: boot = QEMU start to the client's mount; setup, scenario and"
+	echo "teardown measured by the client (tests/lib/phase.h: the scenario runs from the"
+	echo "impairment going on to the teardown, the protocol's own waiting) and scaled by the"
+	echo "guest clock's rate against the host's (TCG on a loaded host runs it slow: 'clock');"
+	echo "host = power-off and the evidence; overhead = duration - scenario."; echo
+	echo "| kernel | case | duration | boot | setup | scenario | teardown | host | overhead | clock |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for r; do
 		[ -f "$r" ] || continue
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" "$(kv "$r" case)" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" "$(kv "$r" case)" \
 			"$(kv "$r" duration_s)" "$(kv "$r" time_boot_s)" "$(kv "$r" time_setup_s)" \
 			"$(kv "$r" time_scenario_s)" "$(kv "$r" time_teardown_s)" "$(kv "$r" time_host_s)" \
-			"$(kv "$r" time_overhead_s)"
+			"$(kv "$r" time_overhead_s)" "$(kv "$r" time_clock_rate)"
 	done
 	[ -n "$overhead" ] && { set -- $overhead
 		echo; echo "overhead: median $2 s, max $3 s ($1 cases)"; }

@@ -146,25 +146,31 @@ decide_accel() {
 	done
 }
 
-# time_breakdown TMP DURATION: where the case's time went (key=value lines for its result).
-# The guest's spans come from its phases file (tests/lib/phase.h: the scenario, impairment
-# on to teardown, is the protocol's own waiting) and boot.txt's "client mounted"/"client
-# done" uptimes, in the guest's seconds; the rest is the host's: boot (QEMU start to
-# mounted), and after the client is done, power-off and the evidence (dmesg, capture,
-# timeline). overhead = duration - scenario.
+# time_breakdown TMP DURATION: where the case's time went (key=value lines for its result),
+# in host seconds. The guest's spans come from its phases file (tests/lib/phase.h: the
+# scenario, impairment on to teardown, is the protocol's own waiting) and boot.txt's
+# "client mounted"/"client done" uptimes, in the guest's seconds; under TCG on a loaded
+# host the guest's clock runs slow (0.77 of the host's in a customer run with a kernel
+# build beside it), so its spans are scaled by clock_rate = the host's mounted-to-done
+# over the guest's (1 when the host moment is missing: a case that timed out). The rest
+# is the host's: boot (QEMU start to mounted), and after the client is done, power-off
+# and the evidence (dmesg, capture, timeline). overhead = duration - scenario.
 time_breakdown() {
-	local tmp=$1 dur=$2 boot m d
+	local tmp=$1 dur=$2 boot m d h
 	boot=$(kv "$tmp/boot.txt" pair_start_to_mounted_s)
 	m=$(kv "$tmp/boot.txt" client_mounted_uptime_s)
 	d=$(kv "$tmp/boot.txt" client_done_uptime_s)
+	h=$(kv "$tmp/boot.txt" mounted_to_done_host_s)
 	[ -n "$m" ] && [ -n "$d" ] && [ -n "$boot" ] || return 0
-	awk -v m="$m" -v d="$d" -v dur="$dur" -v boot="$boot" '
+	awk -v m="$m" -v d="$d" -v h="$h" -v dur="$dur" -v boot="$boot" '
 		$2 == "scenario" && $4 == "start" { s = $1; if (first == "") first = $1 }
 		$2 == "scenario" && $4 == "end" && s != "" { scen += $1 - s; s = "" }
 		END {
 			if (s != "") scen += d - s	# no end mark: the test died in it
 			if (first == "") first = d
-			setup = first - m; guest = d - m; host = dur - boot - guest
+			guest = d - m; r = (h != "" && guest > 0) ? h / guest : 1
+			setup = (first - m) * r; scen *= r; guest *= r; host = dur - boot - guest
+			printf "time_clock_rate=%.3f\n", r
 			printf "time_boot_s=%.2f\ntime_setup_s=%.2f\ntime_scenario_s=%.2f\n", boot, setup, scen
 			printf "time_teardown_s=%.2f\ntime_host_s=%.2f\ntime_overhead_s=%.2f\n",
 				guest - setup - scen, host, dur - scen
@@ -173,7 +179,7 @@ time_breakdown() {
 
 run_case() {
 	local kname=$1 case=$2 n=$3 kp=$4 img=$5
-	local cname final tmp ns t0 ts tc tr tm rs rcm qs qc verdict= reason= timeout side
+	local cname final tmp ns t0 ts tc tr tm tcd= rs rcm qs qc verdict= reason= timeout side
 	local np=0 nf=0 nsk=0 ne=0 nxf=0 nl gstat= cstart pk
 	cname=$(casedir_name "$case")
 	final=$RUN_DIR/$kname/$cname
@@ -231,6 +237,8 @@ run_case() {
 				# the evidence the client would have saved, over the management network
 				LR_AGENT_TIMEOUT=20 net_agent "$ns" 192.168.99.214 dmesg >"$tmp/dmesg.client" 2>&1
 				LR_AGENT_TIMEOUT=20 net_agent "$ns" 192.168.99.40 dmesg >"$tmp/dmesg.server" 2>&1
+			else
+				tcd=$(now)	# the client's QEMU is gone: "client done" (+ its power-off), host clock
 			fi
 			interrupted_qemu client
 			# the client asked the server to power off; give it a moment, then kill it
@@ -249,6 +257,7 @@ run_case() {
 			echo "client_mounted_host_s=$( [ "${rcm:-1}" = 0 ] && elapsed "$tc" "$tm")"
 			echo "client_mounted_uptime_s=$(sed -n 's/^lr: client mounted \([0-9.]*\).*/\1/p' "$tmp/console.client" | head -1)"
 			echo "client_done_uptime_s=$(sed -n 's/^lr: client done \([0-9.]*\).*/\1/p' "$tmp/console.client" | head -1)"
+			echo "mounted_to_done_host_s=$( [ -n "${tcd:-}" ] && elapsed "$tm" "$tcd")"
 			echo "pair_start_to_mounted_s=$( [ "${rcm:-1}" = 0 ] && elapsed "$ts" "$tm")"
 			echo "accel=$(grep -o 'accel=[a-z]*' "$tmp/qemu.server.log" | head -1 | cut -d= -f2)"
 			echo "# host times: from starting vm/qemu.sh to the console line (0.1 s polling);"
