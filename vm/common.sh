@@ -199,3 +199,34 @@ kill_qemu() {	# kill_qemu PID: TERM, then KILL after 5 s
 	wait "$1" 2>/dev/null
 	return 0
 }
+
+# time_breakdown TMP DURATION: where the case's time went (key=value lines for its result),
+# in host seconds. The guest's spans come from its phases file (tests/lib/phase.h: the
+# scenario, impairment on to teardown, is the protocol's own waiting) and boot.txt's
+# "client mounted"/"client done" uptimes, in the guest's seconds; under TCG on a loaded
+# host the guest's clock runs slow (0.77 of the host's in a customer run with a kernel
+# build beside it), so its spans are scaled by clock_rate = the host's mounted-to-done
+# over the guest's (1 when the host moment is missing: a case that timed out). The rest
+# is the host's: boot (QEMU start to mounted), and after the client is done, power-off
+# and the evidence (dmesg, capture, timeline). overhead = duration - scenario.
+time_breakdown() {
+	local tmp=$1 dur=$2 boot m d h
+	boot=$(kv "$tmp/boot.txt" pair_start_to_mounted_s)
+	m=$(kv "$tmp/boot.txt" client_mounted_uptime_s)
+	d=$(kv "$tmp/boot.txt" client_done_uptime_s)
+	h=$(kv "$tmp/boot.txt" mounted_to_done_host_s)
+	[ -n "$m" ] && [ -n "$d" ] && [ -n "$boot" ] || return 0
+	awk -v m="$m" -v d="$d" -v h="$h" -v dur="$dur" -v boot="$boot" '
+		$2 == "scenario" && $4 == "start" { s = $1; if (first == "") first = $1 }
+		$2 == "scenario" && $4 == "end" && s != "" { scen += $1 - s; s = "" }
+		END {
+			if (s != "") scen += d - s	# no end mark: the test died in it
+			if (first == "") first = d
+			guest = d - m; r = (h != "" && guest > 0) ? h / guest : 1
+			setup = (first - m) * r; scen *= r; guest *= r; host = dur - boot - guest
+			printf "time_clock_rate=%.3f\n", r
+			printf "time_boot_s=%.2f\ntime_setup_s=%.2f\ntime_scenario_s=%.2f\n", boot, setup, scen
+			printf "time_teardown_s=%.2f\ntime_host_s=%.2f\ntime_overhead_s=%.2f\n",
+				guest - setup - scen, host, dur - scen
+		}' "$tmp/phases" 2>/dev/null || true
+}
