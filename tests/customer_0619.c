@@ -65,6 +65,7 @@ TEST_F_TIMEOUT(customer_0619, sequence, IMP_TEST_TIMEOUT)
 	struct cb_state *s = &self->s;
 	struct lr_imp *m = &f->m;
 	double t1, t3, ts1, ts2, ts3, t_res;
+	bool unlocked;
 	char err[512], cmd[96], *out = NULL;
 	int n;
 
@@ -79,7 +80,7 @@ TEST_F_TIMEOUT(customer_0619, sequence, IMP_TEST_TIMEOUT)
 	cb_prepare(f, s, IMP_START, _metadata);
 	cb_block(f, s, _metadata);
 	t_res = cb_granted_res(f, s, &ts2, _metadata);
-	cb_after_retry(f, s, _metadata);
+	unlocked = cb_after_retry(f, s, _metadata);
 
 	/* 3: no lockd connection, and the server refuses the next one once */
 	ASSERT_EQ(0, lr_imp_fresh(m, f->path2, err, sizeof(err))) TH_LOG("%s", err);
@@ -125,6 +126,7 @@ TEST_F_TIMEOUT(customer_0619, sequence, IMP_TEST_TIMEOUT)
 				       IMP_SAFETY_S));
 		EXPECT_EQ(F_WRLCK, t.fl.l_type) TH_LOG("the later LOCK is not held on the server");
 	}
+	LR_XFAIL_IF_KNOWN("grant-retry-unlock", unlocked);
 }
 
 TEST_HARNESS_MAIN

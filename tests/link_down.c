@@ -40,23 +40,24 @@ static inline struct lr_window imp_link_up_window(struct imp_fix *f,
 {
 	static const char ref[] = "link up on the server";
 	static char why[512];
-	double late, delay, best, late_b = 0, delay_b = 0, bind;
+	double late, delay, best, upto, late_b = 0, delay_b = 0, bind, upto_b;
 	struct lr_window w, b;
 
-	best = imp_next_syn(f, syn, f->m.lockd_port, t_call, t_off, ts_ok, &late, &delay,
+	best = imp_next_syn(f, syn, f->m.lockd_port, t_call, t_off, ts_ok, &late, &delay, &upto,
 			    _metadata);
 	if (best < 0) {
 		TH_LOG("lockd's connect: the wide window");
 		return *wide;
 	}
-	w = imp_syn_window(f, best, t_off, late, 0, ref, why);
+	w = imp_syn_window(f, best, upto, t_off, late, 0, ref, why);
 	snprintf(why, sizeof(why), "%s of lockd's connect at %.2f s (tcp_syn_retries schedule; "
 		 "timer wheel and timer lateness %.2f s)", delay ? "the next SYN retransmission" :
 		 "the first SYN", w.expect / 1e3, late);
+	imp_syn_switch_why(f, why, sizeof(why), best, upto, t_off);
 	bind = imp_next_syn(f, syn, RPCBIND_PORT, t_call, t_off, ts_ok, &late_b, &delay_b,
-			    _metadata);
+			    &upto_b, _metadata);
 	if (bind >= 0) {
-		b = imp_syn_window(f, bind, t_off, late_b, 0, ref, why);
+		b = imp_syn_window(f, bind, upto_b, t_off, late_b, 0, ref, why);
 		w.expect = w.expect > b.expect ? w.expect : b.expect;
 		w.lo = w.lo > b.lo ? w.lo : b.lo;
 		w.hi = w.hi > b.hi ? w.hi : b.hi;
@@ -64,6 +65,7 @@ static inline struct lr_window imp_link_up_window(struct imp_fix *f,
 			 "query a major timeout started, at %.2f s (%.2f s): the later of the two",
 			 delay_b ? "the next SYN retransmission" : "the first SYN", b.expect / 1e3,
 			 late_b);
+		imp_syn_switch_why(f, why, sizeof(why), bind, upto_b, t_off);
 	}
 	snprintf(why + strlen(why), sizeof(why) - strlen(why), "; + TCG");
 	return w;

@@ -175,7 +175,7 @@ TEST_F_TIMEOUT(soft_callback, granted_res, IMP_TEST_TIMEOUT)
 	ASSERT_EQ(0, lr_imp_trace_start(&self->f.m));
 	cb_block(&self->f, &self->s, _metadata);
 	cb_granted_res(&self->f, &self->s, &ts_tmo, _metadata);
-	cb_after_retry(&self->f, &self->s, _metadata);
+	LR_XFAIL_IF_KNOWN("grant-retry-unlock", cb_after_retry(&self->f, &self->s, _metadata));
 }
 
 TEST_F_TIMEOUT(soft_callback, granted_msg, IMP_TEST_TIMEOUT)

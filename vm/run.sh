@@ -449,8 +449,18 @@ tap_line() {	# tap_line N KERNEL CASE: the case's tests as KTAP subtests, then i
 	case "$(kv "$r" verdict 2>/dev/null)" in
 	pass) echo "ok $1 - case $2/$3" ;;
 	skip) echo "ok $1 - case $2/$3 # SKIP $(kv "$r" reason)" ;;
-	*) echo "not ok $1 - case $2/$3: $(kv "$r" reason 2>/dev/null)" ;;
+	*) echo "not ok $1 - case $2/$3: $(kv "$r" reason 2>/dev/null)"
+	   failed_asserts "${r%/result}/ktap" ;;
 	esac
+}
+
+# failed_asserts KTAP: what a failed case's log says went wrong, as TAP comments: the
+# harness's "Expected ..." lines with the line after each (an EXPECT's TH_LOG), and the
+# moments out of their window; 12 lines at most. A CI log then shows why, not only which.
+failed_asserts() {
+	[ -f "$1" ] || return 0
+	awk '/:Expected |OUT OF WINDOW/ { print; n = 1; next } n-- > 0 && /^# / { print }' "$1" |
+		cut -c1-400 | head -12 | sed 's/^#* */    # /'
 }
 
 case $mode in

@@ -206,6 +206,7 @@ static int imp_switch(struct lr_imp *m, bool on, double *t)
 	}
 	*t = lr_now();
 	rc = local ? local_ctl(cmd, NULL) : lr_server(cmd, NULL);
+	m->t_switched = lr_now();
 	if (rc)
 		return -1;
 	m->impaired = on;

@@ -53,6 +53,7 @@ struct lr_imp {
 	double kmsg_off;		/* kmsg stamp - lr_now(): every stamp is converted */
 	bool tracing;
 	bool impaired;			/* lr_imp_off() still owed */
+	double t_switched;		/* lr_now() when the last on/off command returned */
 	long rpc_debug0, nlm_debug0;	/* values to restore */
 	int ntrace;
 	struct lr_trace_rec trace[LR_TRACE_MAX];
@@ -73,7 +74,9 @@ int lr_imp_init(struct lr_imp *m, enum lr_scenario sc, const char *test, char *e
 /* the guest's tick rate since lr_imp_init() (lr_tick_rate()); -1 if unknown */
 double lr_imp_tick_rate(struct lr_imp *m);
 
-/* the impairment on/off through the server's agent; *t = lr_now() just before the request */
+/* the impairment on/off (through the server's agent, or lr-ctl in this guest): *t =
+ * lr_now() just before the request, m->t_switched just after it returned; the switch
+ * happened somewhere in between */
 int lr_imp_on(struct lr_imp *m, double *t);
 int lr_imp_off(struct lr_imp *m, double *t);
 /* fin-blackhole, portmap-synack-lost: packets the nft rule dropped so far, -1 if unknown */

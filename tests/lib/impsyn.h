@@ -3,8 +3,9 @@
  * impsyn.h: the next SYN once a path is back, and the LOCK whose rpcbind query loses its
  * SYN-ACKs. Static functions on the harness's _metadata, like imptest.h.
  *
- * Contract: imp_next_syn() finds, in the trace, the connect whose SYN gets through first
- * after the path came back, and imp_syn_window() / imp_next_syn_window() turn it into a
+ * Contract: imp_next_syn() finds, in the trace, the connects whose SYN can get through
+ * first after the path came back (from the start of the command that lifted the
+ * impairment to its return), and imp_syn_window() / imp_next_syn_window() turn it into a
  * model window for the "OK" line; imp_rpcbind_lock() runs a whole LOCK under the
  * client's SYN-ACK drop and checks its lines, its result and the rpcbind connect's SYN
  * retransmissions.
@@ -16,20 +17,19 @@
 #include "imptest.h"
 
 /*
- * The next SYN that can get through once the path is back at t_off, of the client's
- * connects to the server's port: the trace's "worker connecting xprt ... (port N)"
- * records after t_from (rpc_debug, kmsg stamps: their first SYN leaves then). One made
- * after t_off (a new attempt, before the line that ends the wait at t_end) sends its
- * first SYN at once; otherwise the newest one before t_off (each new attempt follows the
- * failure of the last) sends its next retransmission of the tcp_syn_retries schedule
- * (lr_tcp_syn_schedule(); the timers, armed one after the other, add up their wheel
- * rounding and LR_TOL_TIMER_MS each, in *late). Returns that moment (lr_now() s), its
- * delay from its connect in *delay; -1 when no connect is in the trace or its schedule
- * had ended, and says which.
+ * The first SYN at or after t of the client's connects to the server's port: the
+ * trace's "worker connecting xprt ... (port N)" records after t_from (rpc_debug, kmsg
+ * stamps: their first SYN leaves then). One made after t (a new attempt, before the line
+ * that ends the wait at t_end) sends its first SYN at once; otherwise the newest one
+ * before t (each new attempt follows the failure of the last) sends its next
+ * retransmission of the tcp_syn_retries schedule (lr_tcp_syn_schedule(); the timers,
+ * armed one after the other, add up their wheel rounding and LR_TOL_TIMER_MS each, in
+ * *late). Returns that moment (lr_now() s), its delay from its connect in *delay; -1
+ * when no connect is in the trace or its schedule had ended, and says which.
  */
-static inline double imp_next_syn(struct imp_fix *f, const struct lr_tcp_sched *syn, int port,
-				  double t_from, double t_off, double t_end, double *late,
-				  double *delay, struct __test_metadata *_metadata)
+static inline double imp_syn_after(struct imp_fix *f, const struct lr_tcp_sched *syn, int port,
+				   double t_from, double t, double t_end, double *late,
+				   double *delay, struct __test_metadata *_metadata)
 {
 	struct lr_imp *m = &f->m;
 	double before = -1, after = -1;
@@ -40,14 +40,14 @@ static inline double imp_next_syn(struct imp_fix *f, const struct lr_tcp_sched *
 	snprintf(ere, sizeof(ere), "worker connecting xprt .* to %s \\(port %d\\)$", m->server,
 		 port);
 	for (i = 0; i < m->ntrace; i++) {
-		double t = m->trace[i].t;
+		double tr = m->trace[i].t;
 
-		if (t < t_from || !lr_re_match(ere, m->trace[i].text))
+		if (tr < t_from || !lr_re_match(ere, m->trace[i].text))
 			continue;
-		if (t <= t_off)
-			before = t;
-		else if (t <= t_end && after < 0)
-			after = t;
+		if (tr <= t)
+			before = tr;
+		else if (tr <= t_end && after < 0)
+			after = tr;
 	}
 	if (after >= 0)
 		return after;
@@ -57,7 +57,7 @@ static inline double imp_next_syn(struct imp_fix *f, const struct lr_tcp_sched *
 	}
 	for (k = 1; k < syn->n; k++) {
 		*late += (lr_timer_slack(&m->p, syn->at[k] - syn->at[k - 1]) + LR_TOL_TIMER_MS) / 1e3;
-		if (before + syn->at[k] / 1e3 > t_off)
+		if (before + syn->at[k] / 1e3 > t)
 			break;
 	}
 	if (k == syn->n) {
@@ -68,20 +68,61 @@ static inline double imp_next_syn(struct imp_fix *f, const struct lr_tcp_sched *
 	return before + *delay;
 }
 
-/* the window (ms after t_off) around the SYN at best (lr_now() s); why names it */
-static inline struct lr_window imp_syn_window(struct imp_fix *f, double best, double t_off,
-					      double late, double skew, const char *ref,
-					      const char *why)
+/*
+ * The next SYN that can get through once the path is back. The path came back during
+ * the lr-ctl command that lifted the impairment: after t_off (its start) and before
+ * m->t_switched (its return; nft in a loaded TCG guest can take a second). The earliest
+ * SYN is the first after t_off; the latest, the first after the command returned: a SYN
+ * in between may still have had its SYN-ACK dropped. Returns the earliest (-1: none, as
+ * imp_syn_after()) and its delay from its connect in *delay; the latest in *upto, with
+ * its schedule's lateness in *late.
+ */
+static inline double imp_next_syn(struct imp_fix *f, const struct lr_tcp_sched *syn, int port,
+				  double t_from, double t_off, double t_end, double *late,
+				  double *delay, double *upto, struct __test_metadata *_metadata)
+{
+	double t_done = f->m.t_switched > t_off ? f->m.t_switched : t_off;
+	double best = imp_syn_after(f, syn, port, t_from, t_off, t_end, late, delay, _metadata);
+	double d;
+
+	*upto = best;
+	if (best < 0 || t_done <= best)
+		return best;
+	*upto = imp_syn_after(f, syn, port, t_from, t_done, t_end, late, &d, _metadata);
+	if (*upto < 0)
+		*upto = best;
+	return best;
+}
+
+/*
+ * The window (ms after t_off) from the SYN at best to the one at upto (lr_now() s; the
+ * same one unless the path came back during a retransmission interval): the answer to
+ * the SYN, the RPCs that follow and the line take milliseconds, + TCG. why names it.
+ */
+static inline struct lr_window imp_syn_window(struct imp_fix *f, double best, double upto,
+					      double t_off, double late, double skew,
+					      const char *ref, const char *why)
 {
 	struct lr_window w = { 0 };
 
 	w.expect = (long)((best - t_off) * 1e3);
 	w.lo = w.expect - lr_tol_stamp(&f->m.p) - (long)(skew * 1e3);
-	/* the answer to the SYN, the RPCs that follow and the line: milliseconds, + TCG */
-	w.hi = w.expect + (long)(late * 1e3) + 1000;
+	w.hi = (long)(((upto > best ? upto : best) - t_off) * 1e3) + (long)(late * 1e3) + 1000;
 	w.ref = ref;
 	w.why = why;
 	return w;
+}
+
+/* ", but lr-ctl took N s to lift the rule: up to the SYN at M s" when upto is later */
+static inline void imp_syn_switch_why(struct imp_fix *f, char *why, size_t size, double best,
+				      double upto, double t_off)
+{
+	size_t l = strlen(why);
+
+	if (upto > best)
+		snprintf(why + l, size - l, "; the command that lifted it returned %.2f s after it "
+			 "started, so a SYN in between may still have lost its SYN-ACK: up to the "
+			 "one at %.2f s", f->m.t_switched - t_off, upto - t_off);
 }
 
 /*
@@ -97,19 +138,22 @@ static inline struct lr_window imp_next_syn_window(struct imp_fix *f,
 						    double ts_ok, const struct lr_window *wide,
 						    struct __test_metadata *_metadata)
 {
-	static char why[256];
-	double late, delay, best;
+	static char why[512];
+	double late, delay, best, upto;
 
-	best = imp_next_syn(f, syn, RPCBIND_PORT, 0, t_off, ts_ok, &late, &delay, _metadata);
+	best = imp_next_syn(f, syn, RPCBIND_PORT, 0, t_off, ts_ok, &late, &delay, &upto,
+			    _metadata);
 	if (best < 0) {
 		TH_LOG("the rpcbind connect: the wide window");
 		return *wide;
 	}
 	snprintf(why, sizeof(why), "%s (tcp_syn_retries schedule from its connect, timer wheel "
-		 "and timer lateness %.2f s) gets the SYN-ACK through; + TCG", delay ?
+		 "and timer lateness %.2f s) gets the SYN-ACK through", delay ?
 		 "the next SYN retransmission of the rpcbind connect in flight" :
 		 "the first SYN of a new rpcbind connect", late);
-	return imp_syn_window(f, best, t_off, late, delay * LR_GUEST_SKEW,
+	imp_syn_switch_why(f, why, sizeof(why), best, upto, t_off);
+	snprintf(why + strlen(why), sizeof(why) - strlen(why), "; + TCG");
+	return imp_syn_window(f, best, upto, t_off, late, delay * LR_GUEST_SKEW,
 			      "the SYN-ACK path restored", why);
 }
 
@@ -157,6 +201,7 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, t_go + e.trying.hi / 1e3 + IMP_LATE_S);
 	dropped = lr_imp_dropped(m);	/* "off" deletes the rule and its counter */
 	ASSERT_EQ(0, lr_imp_off(m, &t_off));
+	TH_LOG("SYN-ACK path restored: 'lr-ctl synack-drop off' took %.2f s", m->t_switched - t_off);
 	lr_phase(-1, "SYN-ACK path restored: waiting for the result and 'OK'");
 	ASSERT_EQ(0, lr_child_read(&u->c, &u->r, sizeof(u->r), e.ok.hi / 1e3 + IMP_LATE_S))
 		TH_LOG("the LOCK never returned after the path was restored");

@@ -41,11 +41,12 @@ const struct lr_known_bug *lr_known_bug(const char *id);
  * harness would count an XPASS as passed and exit 0).
  */
 #define LR_XFAIL_IF_KNOWN(id, bug_seen) do {					\
+	bool __seen = (bug_seen);	/* once: it may be a call */		\
 	const struct lr_known_bug *__kb = lr_known_bug(id);			\
-	if ((bug_seen) && !__kb) {						\
+	if (__seen && !__kb) {							\
 		TH_LOG("%s: not a known bug on this kernel", id);		\
 		_metadata->exit_code = KSFT_FAIL;				\
-	} else if (__kb && _metadata->exit_code == KSFT_PASS && (bug_seen)) {	\
+	} else if (__kb && _metadata->exit_code == KSFT_PASS && __seen) {		\
 		snprintf(_metadata->results->reason,				\
 			 sizeof(_metadata->results->reason), "%s", __kb->why);	\
 		_metadata->exit_code = KSFT_XFAIL;				\
