@@ -74,7 +74,7 @@ fi
 # ---- 2. the agent ----
 # its client side is the tests' agent client (tests/lib/agent.c), the one copy
 log "agent (gcc -static rootfs/agent.c tests/lib/agent.c)"
-gcc -static -O2 -Wall -s -I"$LR_TOP/tests/lib" -o "$WORK/lr-agent.tmp" "$RFS/agent.c" \
+gcc -static -O2 -Wall -Wextra -s -I"$LR_TOP/tests/lib" -o "$WORK/lr-agent.tmp" "$RFS/agent.c" \
 	"$LR_TOP/tests/lib/agent.c" "$LR_TOP/tests/lib/lr.c" >"$WORK/agent.log" 2>&1 ||
 	die "building the agent failed (see $WORK/agent.log)"
 mv -f "$WORK/lr-agent.tmp" "$WORK/lr-agent"

@@ -19,10 +19,6 @@
 #include "lib/impsingle.h"
 #include "lib/impsyn.h"
 
-FIXTURE(link_down) {
-	struct imp_fix f;
-};
-
 /*
  * link-down: nothing reached the server while its link was down, so the request waits
  * for a SYN after t_off (link up): the pending connect of lockd's transport, and, when
@@ -110,35 +106,12 @@ static const struct imp_hooks link_down_hooks = {
 	.sends = link_down_sends,
 };
 
-FIXTURE_SETUP(link_down)
-{
-	self->f.hooks = &link_down_hooks;
-	imp_setup(&self->f, LR_LINK_DOWN, _metadata);
-}
+IMP_SINGLE_FIXTURE(link_down, LR_LINK_DOWN, &link_down_hooks);
 
-FIXTURE_TEARDOWN(link_down)
-{
-	imp_teardown(&self->f, _metadata);
-}
-
-TEST_F_TIMEOUT(link_down, lock, IMP_TEST_TIMEOUT)
-{
-	imp_single(&self->f, IMP_SETLKW, true, NULL, _metadata);
-}
-
-TEST_F_TIMEOUT(link_down, setlk, IMP_TEST_TIMEOUT)
-{
-	imp_single(&self->f, IMP_SETLK, true, NULL, _metadata);
-}
-
-TEST_F_TIMEOUT(link_down, getlk, IMP_TEST_TIMEOUT)
-{
-	imp_single(&self->f, IMP_GETLK, true, NULL, _metadata);
-}
-
-TEST_F_TIMEOUT(link_down, unlock, IMP_TEST_TIMEOUT)
-{
-	imp_single(&self->f, IMP_UNLOCK, true, NULL, _metadata);
-}
+/* every operation that talks to the server stalls: each needs the connection */
+IMP_OP_VARIANT(link_down, lock, IMP_SETLKW, true, NULL);
+IMP_OP_VARIANT(link_down, setlk, IMP_SETLK, true, NULL);
+IMP_OP_VARIANT(link_down, getlk, IMP_GETLK, true, NULL);
+IMP_OP_VARIANT(link_down, unlock, IMP_UNLOCK, true, NULL);
 
 TEST_HARNESS_MAIN

@@ -24,7 +24,13 @@
 
 #include <sys/stat.h>
 
-FIXTURE(svc_sleep) {
+/*
+ * Two fixtures. svc_sleep: each operation alone under the impairment, one variant per
+ * operation (impsingle.h). svc_sleep_queued: a request queued behind a stalled LOCK,
+ * sent by another process (*_behind_lock) or by the kernel when the LOCK's waiter is
+ * killed (kill_*).
+ */
+FIXTURE(svc_sleep_queued) {
 	struct imp_fix f;
 	long srv_debug0;	/* the server's nlm_debug before the test raised it; -1 untouched */
 };
@@ -78,14 +84,13 @@ static void svc_sleep_sends(struct imp_fix *f, const struct lr_expect *e, enum i
 
 static const struct imp_hooks svc_sleep_hooks = { .sends = svc_sleep_sends };
 
-FIXTURE_SETUP(svc_sleep)
+FIXTURE_SETUP(svc_sleep_queued)
 {
 	self->srv_debug0 = -1;
-	self->f.hooks = &svc_sleep_hooks;
 	imp_setup(&self->f, LR_SVC_SLEEP, _metadata);
 }
 
-FIXTURE_TEARDOWN(svc_sleep)
+FIXTURE_TEARDOWN(svc_sleep_queued)
 {
 	srv_nlm_debug_restore(&self->srv_debug0);	/* a test that failed half-way */
 	imp_teardown(&self->f, _metadata);
@@ -129,25 +134,12 @@ static const char not_lock[] =
 	"(nlmsvc_unlock) alone never enters it, so nothing can time out; see the "
 	"*_behind_lock tests for the same request queued behind a stalled LOCK";
 
-TEST_F_TIMEOUT(svc_sleep, lock, IMP_TEST_TIMEOUT)
-{
-	imp_single(&self->f, IMP_SETLKW, true, NULL, _metadata);
-}
+IMP_SINGLE_FIXTURE(svc_sleep, LR_SVC_SLEEP, &svc_sleep_hooks);
 
-TEST_F_TIMEOUT(svc_sleep, setlk, IMP_TEST_TIMEOUT)
-{
-	imp_single(&self->f, IMP_SETLK, true, NULL, _metadata);
-}
-
-TEST_F_TIMEOUT(svc_sleep, getlk, IMP_TEST_TIMEOUT)
-{
-	imp_single(&self->f, IMP_GETLK, false, not_lock, _metadata);
-}
-
-TEST_F_TIMEOUT(svc_sleep, unlock, IMP_TEST_TIMEOUT)
-{
-	imp_single(&self->f, IMP_UNLOCK, false, not_lock, _metadata);
-}
+IMP_OP_VARIANT(svc_sleep, lock, IMP_SETLKW, true, NULL);
+IMP_OP_VARIANT(svc_sleep, setlk, IMP_SETLK, true, NULL);
+IMP_OP_VARIANT(svc_sleep, getlk, IMP_GETLK, false, not_lock);
+IMP_OP_VARIANT(svc_sleep, unlock, IMP_UNLOCK, false, not_lock);
 
 /*
  * behind: a LOCK (process A, range 1000+100) stalls in nlmsvc_lock(); then k (process B,
@@ -212,10 +204,10 @@ static void behind(struct imp_fix *f, enum imp_op k, struct __test_metadata *_me
 		  _metadata);
 	imp_check(f, "B: still trying", &eb.trying, ts_b < 0 ? -1 : ts_b - b.r.t_call,
 		  _metadata);
-	imp_check(f, "first OK", &ea.ok, ok1 < 0 ? -1 : ok1 - t_off, _metadata);
-	imp_check(f, "second OK", &eb.ok, ok2 < 0 ? -1 : ok2 - t_off, _metadata);
-	imp_check(f, "A: fcntl() returned", &ea.ok, a.r.t_ret - t_off, _metadata);
-	imp_check(f, "B: fcntl() returned", &eb.ok, b.r.t_ret - t_off, _metadata);
+	imp_check_off(f, "first OK", &ea.ok, t_off, ok1 < 0 ? -1 : ok1 - t_off, _metadata);
+	imp_check_off(f, "second OK", &eb.ok, t_off, ok2 < 0 ? -1 : ok2 - t_off, _metadata);
+	imp_check_off(f, "A: fcntl() returned", &ea.ok, t_off, a.r.t_ret - t_off, _metadata);
+	imp_check_off(f, "B: fcntl() returned", &eb.ok, t_off, b.r.t_ret - t_off, _metadata);
 	EXPECT_GE(b.r.t_ret, t_off)
 		TH_LOG("B returned %.2f s before the switch went off: it did not queue behind A",
 		       t_off - b.r.t_ret);
@@ -236,12 +228,12 @@ static void behind(struct imp_fix *f, enum imp_op k, struct __test_metadata *_me
 	imp_end(&h);
 }
 
-TEST_F_TIMEOUT(svc_sleep, getlk_behind_lock, IMP_TEST_TIMEOUT)
+TEST_F_TIMEOUT(svc_sleep_queued, getlk_behind_lock, IMP_TEST_TIMEOUT)
 {
 	behind(&self->f, IMP_GETLK, _metadata);
 }
 
-TEST_F_TIMEOUT(svc_sleep, unlock_behind_lock, IMP_TEST_TIMEOUT)
+TEST_F_TIMEOUT(svc_sleep_queued, unlock_behind_lock, IMP_TEST_TIMEOUT)
 {
 	behind(&self->f, IMP_UNLOCK, _metadata);
 }
@@ -451,7 +443,8 @@ static void kill_waiter(struct imp_fix *f, long *srv_debug0, enum imp_op k,
 	f->t_ref = t_on;
 	imp_check(f, "async call: still trying", &ec.trying, ts_try < 0 ? -1 : ts_try - ts_call,
 		  _metadata);
-	imp_check(f, "async call: OK", &ec.ok, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
+	imp_check_off(f, "async call: OK", &ec.ok, t_off, ts_ok < 0 ? -1 : ts_ok - t_off,
+		      _metadata);
 	n = lr_imp_count(m, lr_imp_re_trying(m), t_kill, NULL);
 	TH_LOG("%d 'still trying' line(s) from the SIGKILL on (%s, and any other task's that "
 	       "reached its major timeout)", n, cw ? "the CANCEL's and the UNLOCK's own" :
@@ -520,12 +513,12 @@ static void kill_waiter(struct imp_fix *f, long *srv_debug0, enum imp_op k,
 				    cw ? "CANCEL and UNLOCK" : "UNLOCK");
 }
 
-TEST_F_TIMEOUT(svc_sleep, kill_setlkw, IMP_TEST_TIMEOUT)
+TEST_F_TIMEOUT(svc_sleep_queued, kill_setlkw, IMP_TEST_TIMEOUT)
 {
 	kill_waiter(&self->f, &self->srv_debug0, IMP_SETLKW, _metadata);
 }
 
-TEST_F_TIMEOUT(svc_sleep, kill_setlk, IMP_TEST_TIMEOUT)
+TEST_F_TIMEOUT(svc_sleep_queued, kill_setlk, IMP_TEST_TIMEOUT)
 {
 	kill_waiter(&self->f, &self->srv_debug0, IMP_SETLK, _metadata);
 }

@@ -7,7 +7,15 @@
  * Contract: imp_single() is the generic flow (fresh connection, impairment on, the
  * operation, "still trying", impairment off, "OK", the result, the lock state); what a
  * scenario checks differently is its own, in its test file, through the fixture's
- * hooks (f->hooks, set in FIXTURE_SETUP after imp_setup()).
+ * hooks (f->hooks, set in FIXTURE_SETUP before imp_setup()).
+ *
+ * The operations are the fixture's variants: the harness runs the test `single` once per
+ * variant, <fixture>.<op>.single in KTAP. A scenario's file says
+ *	IMP_SINGLE_FIXTURE(x, LR_X, &x_hooks);
+ *	IMP_OP_VARIANT(x, lock, IMP_SETLKW, true, NULL);	(and one per operation)
+ * The case <group>/<op> runs the variant <op> (rootfs/init passes it as -v and -t: the
+ * harness takes the first that matches). v.test, the variant's name, is the test's name
+ * in timings.json (the report's request per test, tests/host/lib/report.c).
  */
 #ifndef LR_IMPSINGLE_H
 #define LR_IMPSINGLE_H
@@ -26,13 +34,23 @@ struct imp_hooks {
 		      struct __test_metadata *_metadata);
 };
 
-/*
- * imp_single: one operation under the impairment. stalls: the impairment holds it
- * (else it must complete at once, and the test says why).
- */
-static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, const char *why_not,
-		       struct __test_metadata *_metadata)
+/* one operation under a scenario: stalls, the impairment holds it (else it must
+ * complete at once, and why_not says why) */
+struct imp_variant {
+	const char *test;
+	enum imp_op op;
+	bool stalls;
+	const char *why_not;
+};
+
+
+/* imp_single: the variant's operation under the impairment */
+static inline void imp_single(struct imp_fix *f, const struct imp_variant *v,
+			      struct __test_metadata *_metadata)
 {
+	enum imp_op k = v->op;
+	bool stalls = v->stalls;
+	const char *why_not = v->why_not;
 	struct lr_imp *m = &f->m;
 	struct imp_run u = { .go = -1 };
 	struct lr_expect e;
@@ -81,12 +99,18 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 		ts_ok = imp_wait_line(f, lr_imp_re_ok(m), t_off, t_off + e.ok.hi / 1e3 + IMP_LATE_S);
 		lr_imp_drain(m);
 		f->t_ref = u.r.t_call;
-		if (f->hooks && f->hooks->ok_window)
-			f->hooks->ok_window(f, &e, &u.r, t_off, ts_ok, _metadata);
 		imp_check(f, "still trying", &e.trying, ts_try < 0 ? -1 : ts_try - u.r.t_call,
 			  _metadata);
-		imp_check(f, "OK", &e.ok, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
-		imp_check(f, "fcntl() returned", &e.ok, u.r.t_ret - t_off, _metadata);
+		if (f->hooks && f->hooks->ok_window) {
+			f->hooks->ok_window(f, &e, &u.r, t_off, ts_ok, _metadata);
+			imp_check(f, "OK", &e.ok, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
+			imp_check(f, "fcntl() returned", &e.ok, u.r.t_ret - t_off, _metadata);
+		} else {
+			imp_check_off(f, "OK", &e.ok, t_off, ts_ok < 0 ? -1 : ts_ok - t_off,
+				      _metadata);
+			imp_check_off(f, "fcntl() returned", &e.ok, t_off, u.r.t_ret - t_off,
+				      _metadata);
+		}
 		n = lr_imp_count(m, lr_imp_re_trying(m), t_go, NULL);
 		EXPECT_EQ(1, n) TH_LOG("%d 'still trying' lines for one request", n);
 		if (f->hooks && f->hooks->sends)
@@ -97,5 +121,32 @@ static inline void imp_single(struct imp_fix *f, enum imp_op k, bool stalls, con
 	imp_end(&u);
 	imp_end(&h);
 }
+
+/* the fixture fx of scenario sc (hooks hk) and its test `single`, one run per variant */
+#define IMP_SINGLE_FIXTURE(fx, sc, hk)						\
+	FIXTURE(fx) {								\
+		struct imp_fix f;						\
+	};									\
+	FIXTURE_VARIANT(fx) {							\
+		struct imp_variant v;						\
+	};									\
+	FIXTURE_SETUP(fx)							\
+	{									\
+		self->f.name = variant->v.test;					\
+		self->f.hooks = hk;						\
+		imp_setup(&self->f, sc, _metadata);				\
+	}									\
+	FIXTURE_TEARDOWN(fx)							\
+	{									\
+		imp_teardown(&self->f, _metadata);				\
+	}									\
+	TEST_F_TIMEOUT(fx, single, IMP_TEST_TIMEOUT)				\
+	{									\
+		imp_single(&self->f, &variant->v, _metadata);			\
+	}
+
+/* the variant op of fixture fx: operation k, stalls or not (why_not) */
+#define IMP_OP_VARIANT(fx, op, k, stalls, why_not)				\
+	FIXTURE_VARIANT_ADD(fx, op) { .v = { #op, k, stalls, why_not } }
 
 #endif /* LR_IMPSINGLE_H */
