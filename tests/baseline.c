@@ -76,7 +76,6 @@ FIXTURE(baseline) {
 FIXTURE_SETUP(baseline)
 {
 	char err[512];
-	const char *base;
 	double took;
 	int rc;
 
@@ -85,11 +84,9 @@ FIXTURE_SETUP(baseline)
 	ASSERT_EQ(0, lr_dmesg_mark(&self->mark))
 		TH_LOG("cannot mark the kernel logs (client /dev/kmsg, server agent %s): %s",
 		       lr_mserver(), strerror(errno));
-	ASSERT_EQ(0, lr_mount2(err, sizeof(err))) TH_LOG("%s", err);
-	self->fd = lr_testfile(self->path, sizeof(self->path), lr_mnt(), _metadata->name);
-	ASSERT_LE(0, self->fd) TH_LOG("create %s: %s", self->path, strerror(errno));
-	base = strrchr(self->path, '/') + 1;
-	snprintf(self->path2, sizeof(self->path2), "%s/%s", LR_MNT2_DEFAULT, base);
+	self->fd = lr_test_files(_metadata->name, self->path, self->path2, sizeof(self->path),
+				 err, sizeof(err));
+	ASSERT_LE(0, self->fd) TH_LOG("%s", err);
 	ASSERT_EQ(0, lr_read_long("/proc/sys/fs/nfs/nlm_timeout", &self->nlm_timeout))
 		TH_LOG("/proc/sys/fs/nfs/nlm_timeout: %s", strerror(errno));
 	ASSERT_EQ(0, rc = lr_out_of_grace(self->path2, &took))

@@ -86,7 +86,6 @@ static inline void imp_setup(struct imp_fix *f, enum lr_scenario sc,
 		      struct __test_metadata *_metadata)
 {
 	char err[512];
-	const char *base;
 
 	f->fd = -1;
 	f->m.kmsg = -1;
@@ -96,11 +95,8 @@ static inline void imp_setup(struct imp_fix *f, enum lr_scenario sc,
 	ASSERT_EQ(0, lr_dmesg_mark(&f->mark))
 		TH_LOG("cannot mark the kernel logs (client /dev/kmsg, server agent %s): %s",
 		       lr_mserver(), strerror(errno));
-	ASSERT_EQ(0, lr_mount2(err, sizeof(err))) TH_LOG("%s", err);
-	f->fd = lr_testfile(f->path, sizeof(f->path), lr_mnt(), f->name);
-	ASSERT_LE(0, f->fd) TH_LOG("create %s: %s", f->path, strerror(errno));
-	base = strrchr(f->path, '/') + 1;
-	snprintf(f->path2, sizeof(f->path2), "%s/%s", LR_MNT2_DEFAULT, base);
+	f->fd = lr_test_files(f->name, f->path, f->path2, sizeof(f->path), err, sizeof(err));
+	ASSERT_LE(0, f->fd) TH_LOG("%s", err);
 	ASSERT_EQ(0, lr_imp_init(&f->m, sc, f->name, err, sizeof(err)))
 		TH_LOG("%s", err);
 	if (lr_rules(&f->m.p) == LR_RULES_UNKNOWN)

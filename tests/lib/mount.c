@@ -200,3 +200,19 @@ int lr_mountopts_compare(const char *want, const char *have, struct lr_optcmp *r
 	}
 	return r->nmissing + r->nmismatch;
 }
+
+int lr_test_files(const char *name, char *path, char *path2, size_t size, char *err,
+		  size_t esize)
+{
+	int fd;
+
+	if (lr_mount2(err, esize))
+		return -1;
+	fd = lr_testfile(path, size, lr_mnt(), name);
+	if (fd < 0) {
+		snprintf(err, esize, "create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	snprintf(path2, size, "%s/%s", LR_MNT2_DEFAULT, strrchr(path, '/') + 1);
+	return fd;
+}

@@ -26,6 +26,15 @@
  */
 int lr_mount2(char *err, size_t size);
 
+/*
+ * lr_test_files(name, path, path2, size, err, esize): a test's file seen through both
+ * mounts: lr_mount2(), then /mnt/lr-<name>-<pid> created (lr_testfile()) into path and
+ * its name under LR_MNT2_DEFAULT into path2 (both size bytes). The file's descriptor,
+ * or -1 with a one-line reason in err.
+ */
+int lr_test_files(const char *name, char *path, char *path2, size_t size, char *err,
+		  size_t esize);
+
 /* lr_mount_opts(mnt, fstype, opts, size): the last /proc/mounts entry at mnt. 0 or -1. */
 int lr_mount_opts(const char *mnt, char *fstype, size_t fsize, char *opts, size_t size);
 /* pure: same, on the text of /proc/mounts */
