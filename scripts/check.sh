@@ -101,9 +101,10 @@ finish_step() {
 declare -A LANES=()
 lane() { "$@" & LANE=$!; LANES[$LANE]=1; }
 lane_wait() { wait "$1"; unset "LANES[$1]"; }
-# (a lane is a subshell: its steps are its children; TERM reaches them, not only the lane)
+# (a lane is a subshell: its steps are its children and theirs; all get TERM, or a step's
+# script waits for its foreground tar or make to end before its own trap runs)
 lr_trap_cleanup
-defer 'for p in "${!LANES[@]}"; do pkill -TERM -P $p; kill -TERM $p; done 2>/dev/null; wait'
+defer 'for p in "${!LANES[@]}"; do kill_tree TERM $p; done; wait'
 
 # the one KTAP reader every step is counted with (build/host/lr_ktap): without it, every
 # step that prints TAP fails (lib.sh lr_ktap). First and alone: unit and rootfs build in

@@ -46,6 +46,21 @@ lr_trap_cleanup() {
 	trap 'exit 143' TERM
 }
 
+# kill_tree SIG PID: SIG to PID and to every process below it. The tree is listed before
+# any signal (a parent that dies first leaves its children to init, out of reach) and is
+# signalled top first: a script learns it is interrupted before it sees its foreground
+# child die, and that child (a tar, a patch, a make) no longer holds the script's trap
+# back until it ends on its own.
+kill_tree() {
+	local p all=$2 next=$2
+	while [ -n "$next" ]; do
+		next=$(for p in $next; do pgrep -P "$p"; done)
+		all="$all $next"
+	done
+	# shellcheck disable=SC2086 # one word a pid
+	kill "-$1" $all 2>/dev/null || :	# some may have ended meanwhile
+}
+
 # ticker SECONDS CMD...: in the background, CMD every SECONDS until it gets TERM; TICKER =
 # its pid. Its sleep goes with it (a killed loop would leave its sleep behind, and the
 # drills count every process a run leaves). Redirections on the call apply to it (9>&-).
