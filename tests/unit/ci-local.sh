@@ -14,8 +14,7 @@ runner=$top/scripts/ci-local.py
 if ! python3 -c 'import yaml' 2>/dev/null; then
 	echo "ok 1 - ci-local # SKIP no python3-yaml (apt-get install python3-yaml)"; echo "1..1"; exit 0
 fi
-t=$(mktemp -d /tmp/lockd-repro-cilocal.XXXXXX) || exit 2
-trap 'rm -rf "$t"' EXIT
+tap_scratch cilocal
 
 out=$("$runner" -n --matrix shard=1/2,2/2 2>&1); rc=$?
 jobs=$(sed -n 's/^== job \([^:]*\)$/\1/p' <<<"$out" | paste -sd'|')

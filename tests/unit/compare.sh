@@ -11,8 +11,7 @@ host=${LR_BUILD:-$top/build}/host
 # shellcheck source=tap.inc
 . "$(dirname "$0")/tap.inc"
 
-t=$(mktemp -d /tmp/lockd-repro-compare.XXXXXX) || exit 2
-trap 'rm -rf "$t"' EXIT
+tap_scratch compare
 
 # mkcase RUN KERNEL CASE VERDICT VERSION NLM_TIMEOUT STILL_TRYING: one case dir as
 # vm/run.sh leaves it (result, timings.json, a trace and a capture of two packets)

@@ -9,8 +9,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/tap.inc"
 # shellcheck source=../../scripts/lib.sh
 . "$top/scripts/lib.sh"
-t=$(mktemp -d /tmp/lockd-repro-kill.XXXXXX) || exit 2
-trap 'rm -rf "$t"' EXIT
+tap_scratch kill
 
 # bash runs the script's TERM trap only once its foreground sleep has ended: 317 s
 # unless the sleep gets the signal too

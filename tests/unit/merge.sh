@@ -11,8 +11,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tap.inc
 . "$(dirname "$0")/tap.inc"
 
-t=$(mktemp -d /tmp/lockd-repro-merge.XXXXXX) || exit 2
-trap 'rm -rf "$t"' EXIT
+tap_scratch merge
 shard=$top/scripts/shard.sh merge=$top/scripts/merge.sh
 export PROFILE=quick KERNELS="4.19 mainline"
 export CASES="fin-blackhole/lock baseline svc-sleep/lock link-down/lock portmap-synack-lost/lock customer-0619"

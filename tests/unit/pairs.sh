@@ -12,8 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/vm/common.sh"
 unset KERNEL KERNELS KSRC CLIENT_KERNEL SERVER_KERNEL CLIENT_KSRC SERVER_KSRC LR_BISECT_SIDE LR_BZIMAGE
 
-t=$(mktemp -d /tmp/lockd-repro-pairs.XXXXXX) || exit 2
-trap 'rm -rf "$t"' EXIT
+tap_scratch pairs
 
 # is ENTRY CLIENT SERVER LABEL [VAR=value...]: pair_names ENTRY, in a subshell with VARs set
 is() {

@@ -9,8 +9,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/tap.inc"
 # shellcheck source=../../vm/common.sh
 . "$top/vm/common.sh"
-t=$(mktemp -d /tmp/lockd-repro-time.XXXXXX) || exit 2
-trap 'rm -rf "$t"' EXIT
+tap_scratch time
 
 # case_dir HOST_MOUNTED_TO_DONE: mounted at guest 10 s, scenario 20-80 s, done at 110 s;
 # boot 5 s; an empty HOST_MOUNTED_TO_DONE: the host moment is missing (a timed-out case)
