@@ -86,9 +86,9 @@ mkdir -p "$BASE/images"
 for r in server client; do
 	f=$(sed -n "s/^$r=//p" "$BASE/images.txt")
 	[ -f "$f" ] || die "rootfs/build.sh printed no $r image"
-	cp "$f" "$BASE/images/$r.cpio.gz"
+	cp "$f" "$BASE/images/$r.cpio"
 done
-export LR_SERVER_IMG=$BASE/images/server.cpio.gz LR_CLIENT_IMG=$BASE/images/client.cpio.gz
+export LR_SERVER_IMG=$BASE/images/server.cpio LR_CLIENT_IMG=$BASE/images/client.cpio
 
 # ---- one mutant: vm/run.sh --all over its cases, in the background ----
 start_mutant() {	# start_mutant N CASES... (sets LAST_PID)

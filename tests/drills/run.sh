@@ -65,7 +65,7 @@ kinfo=$D/kernel.info
 	die "no guest images (rootfs/build.sh: $(tail -1 "$D/images.err"))"
 # rootfs/build.sh makes a client image without tests (a warning) when tests/ does not build
 for b in baseline svc_sleep; do
-	zcat "$(kv "$D/images" client)" | cpio -t --quiet 2>/dev/null | grep -qE "(^|/)lr/tests/$b\$" ||
+	cpio -t --quiet <"$(kv "$D/images" client)" 2>/dev/null | grep -qE "(^|/)lr/tests/$b\$" ||
 		die "the client image has no lr/tests/$b ($(grep -m1 warning "$D/images.err"))"
 done
 export LR_BZIMAGE=$(kv "$kinfo" bzimage) LR_SERVER_IMG=$(kv "$D/images" server) \

@@ -37,8 +37,8 @@ fake_cache() {
 	blob "$C/kernels/bbbb/bzImage" 100
 	printf 'version=6.1.176\npatchset=svc-sleep\n' >"$C/kernels/bbbb/info"
 	blob "$C/kernels/cccc.failed.log" 8
-	blob "$C/rootfs/old/client.cpio.gz" 50
-	blob "$C/rootfs/new/client.cpio.gz" 50
+	blob "$C/rootfs/old/client.cpio" 50
+	blob "$C/rootfs/new/client.cpio" 50
 	blob "$C/src/6.1.176-9305d1a151b8/Makefile" 60
 	blob "$C/kernels/.tmp-dddd.999999999/obj/x" 8
 	use downloads/linux-source-7.3_7.3.4-1~bpo13+1_all.deb mainline 50
