@@ -41,20 +41,29 @@ time_table() {
 	echo "teardown measured by the client (tests/lib/phase.h: the scenario runs from the"
 	echo "impairment going on to the teardown, the protocol's own waiting) and scaled by the"
 	echo "guest clock's rate against the host's (TCG on a loaded host runs it slow: 'clock');"
-	echo "host = power-off and the evidence; overhead = duration - scenario."; echo
+	echo "host = the rest, on the host: (prep + after) are its measured parts, the namespace and"
+	echo "capture before the guests start and, once the client's QEMU has gone, the server's"
+	echo "power-off, the capture's end and its decoded timeline; overhead = duration - scenario."; echo
 	echo "| kernel | case | duration | boot | setup | scenario | teardown | host | overhead | clock |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for r; do
 		[ -f "$r" ] || continue
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" "$(kv "$r" case)" \
 			"$(kv "$r" duration_s)" "$(kv "$r" time_boot_s)" "$(kv "$r" time_setup_s)" \
-			"$(kv "$r" time_scenario_s)" "$(kv "$r" time_teardown_s)" "$(kv "$r" time_host_s)" \
+			"$(kv "$r" time_scenario_s)" "$(kv "$r" time_teardown_s)" "$(host_cell "$r")" \
 			"$(kv "$r" time_overhead_s)" "$(kv "$r" time_clock_rate)"
 	done
 	[ -n "$overhead" ] && { set -- $overhead
 		echo; echo "overhead: median $2 s, max $3 s ($1 cases)"; }
 	[ -f "$RUN_DIR/.times" ] && { echo; echo "Run: $(sed 's/_s=/ /; s/$/ s/' "$RUN_DIR/.times" | paste -sd ';' | sed 's/;/; /g')."; }
 	return 0
+}
+
+# host_cell RESULT: "host (prep+after)", the parts when the case measured them
+host_cell() {
+	local p a
+	p=$(kv "$1" prep_host_s) a=$(kv "$1" after_done_host_s)
+	printf '%s%s' "$(kv "$1" time_host_s)" "${p:+${a:+ ($p+$a)}}"
 }
 
 # stats KEY: "count median max" of KEY over the finished cases' result files; empty if none

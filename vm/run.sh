@@ -228,6 +228,11 @@ run_case() {
 			echo "client_done_uptime_s=$(sed -n 's/^lr: client done \([0-9.]*\).*/\1/p' "$tmp/console.client" | head -1)"
 			echo "mounted_to_done_host_s=$( [ -n "${tcd:-}" ] && elapsed "$tm" "$tcd")"
 			echo "pair_start_to_mounted_s=$( [ "${rcm:-1}" = 0 ] && elapsed "$ts" "$tm")"
+			# the host's own spans: the namespace and capture before the guests, and
+			# after the client's QEMU is gone: the server's power-off, the capture's end
+			# and its decoded timeline
+			echo "prep_host_s=$(elapsed "$cstart" "$ts")"
+			echo "after_done_host_s=$( [ -n "${tcd:-}" ] && elapsed "$tcd" "$(now)")"
 			echo "accel=$(grep -o 'accel=[a-z]*' "$tmp/qemu.server.log" | head -1 | cut -d= -f2)"
 			echo "# host times: from starting vm/qemu.sh to the console line (0.1 s polling);"
 			echo "# uptime: the guest's own /proc/uptime when it printed the line"
