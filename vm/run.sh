@@ -69,6 +69,10 @@ new_run() {
 	RUN_DIR=$LR_RESULTS/$RUN_ID
 	mkdir -p "$LR_RESULTS" && mkdir "$RUN_DIR" 2>/dev/null || die "cannot create $RUN_DIR (exists?)"
 	pk=$(dirname "$(kv "$img" server)")/packages.txt
+	# each case's timeline names it (vm/timeline.sh): asked once, a tshark start costs
+	# 1-1.5 s on a loaded host
+	LR_TSHARK_VERSION=$("$LR_TOP/vm/timeline.sh" --version 2>/dev/null)
+	export LR_TSHARK_VERSION
 	{
 		echo "run_id=$RUN_ID"
 		echo "suite_commit=$(git -C "$LR_TOP" rev-parse HEAD 2>/dev/null)$(git -C "$LR_TOP" diff --quiet HEAD -- 2>/dev/null || echo -dirty)"
@@ -78,6 +82,7 @@ new_run() {
 		if command -v tcpdump >/dev/null 2>&1; then echo "capture=$(tcpdump --version 2>&1 | head -1)"
 		else echo "capture=$(dumpcap --version 2>&1 | head -1)"; fi
 		echo "profile=$PROFILE"
+		echo "tshark=$LR_TSHARK_VERSION"
 		# run-all: kernels, JOBS and the shard (scripts/shard.sh meta), for summary and merge
 		[ -n "${RUN_META:-}" ] && printf '%s\n' "$RUN_META"
 		sed 's/^/rootfs_/' "$img"
