@@ -181,12 +181,12 @@ resolve_images() {
 # wait_line FILE PATTERN PID TIMEOUT: poll FILE (0.1 s) until a line matches PATTERN.
 # 0 seen, 1 QEMU (PID) exited first, 2 timed out.
 wait_line() {
-	local f=$1 pat=$2 pid=$3 end=$(($(date +%s) + $4))
+	local f=$1 pat=$2 pid=$3 end=$((EPOCHSECONDS + $4))
 	while :; do
 		grep -q -- "$pat" "$f" 2>/dev/null && return 0
 		kill -0 "$pid" 2>/dev/null || { grep -q -- "$pat" "$f" 2>/dev/null && return 0; return 1; }
-		[ "$(date +%s)" -ge "$end" ] && return 2
-		sleep 0.1
+		[ "$EPOCHSECONDS" -ge "$end" ] && return 2
+		lr_nap 0.1	# scripts/lib.sh: no fork
 	done
 }
 # wait_exit PID TIMEOUT: until QEMU exits; 0 exited, 1 still running after TIMEOUT.

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Unit tests (TAP) of scripts/lib.sh lr_nap and slowwait: the poll loops of every run
+# (a case's QEMU, the check's lanes) sleep in the shell, without a process a tick.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tap.inc
+. "$(dirname "$0")/tap.inc"
+# shellcheck source=../../scripts/lib.sh
+. "$top/scripts/lib.sh"
+tap_scratch waits
+
+us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
+t0=$(us); lr_nap 0.3; dt=$(( $(us) - t0 ))
+[ "$dt" -ge 300000 ] && [ "$dt" -lt 2000000 ]
+ok $? "lr_nap 0.3 sleeps 0.3 s" "took $dt us"
+
+t0=$(us); slowwait 1 false; rc=$?; dt=$(( $(us) - t0 ))
+[ $rc = 1 ] && [ "$dt" -ge 1000000 ] && [ "$dt" -lt 3000000 ]
+ok $? "slowwait 1 false: fails after its 1 s" "rc $rc, took $dt us"
+
+( lr_nap 0.4; : >"$t/flag" ) &
+t0=$(us); slowwait 5 test -e "$t/flag"; rc=$?; dt=$(( $(us) - t0 ))
+[ $rc = 0 ] && [ "$dt" -lt 2000000 ]
+ok $? "slowwait returns once its command succeeds" "rc $rc, took $dt us"
+wait
+
+# the loop runs no program: a sleep or a date would be a process a tick (each one
+# stood in by a function that notes its use)
+sleep() { echo sleep >>"$t/used"; command sleep "$@"; }
+date() { echo date >>"$t/used"; command date "$@"; }
+slowwait 1 false
+lr_nap 0.1
+[ ! -e "$t/used" ]
+ok $? "no sleep, no date while it polls" "used: $(sort -u "$t/used" 2>/dev/null | paste -sd' ')"
+unset -f sleep date
+
+# a TERM trap runs during lr_nap, not when a foreground sleep would have ended
+bash -c ". '$top/scripts/lib.sh'; trap 'echo trapped >$t/trap; exit 143' TERM; lr_nap 30" &
+p=$!
+slowwait 5 test -n "$(cat /proc/$p/task/*/children 2>/dev/null; echo x)"
+lr_nap 0.3
+t0=$(us); kill -TERM $p; wait $p; dt=$(( $(us) - t0 ))
+[ "$(cat "$t/trap" 2>/dev/null)" = trapped ] && [ "$dt" -lt 3000000 ]
+ok $? "TERM during lr_nap: the trap runs at once" "trap '$(cat "$t/trap" 2>/dev/null)', $dt us"
+tap_end
