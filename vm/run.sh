@@ -342,23 +342,26 @@ write_summary() { ( flock 9; "$LR_TOP/scripts/summary.sh" "$RUN_DIR" ) 9>"$RUN_D
 # On a terminal (and not CI): a status area redrawn in place every second, the workers'
 # lines (WLOG) printed above it. Otherwise: a line per phase change, a heartbeat at least
 # every 60 s (LR_PROGRESS_BEAT), no escape codes. Ends on TERM or INT (Ctrl-C reaches the
-# whole process group), flushing WLOG, its sleep gone with it.
+# whole process group), flushing WLOG. Once a second for the whole run, beside the TCG
+# guests: it starts no program per case (bash builtins, lr_nap), a tick of grep, cat, awk
+# and date per case cost the guests CPU.
 progress() {
-	local total=$1 jobs=$2 wlog=$3 expf=$4 tty=0 t0 beat now_s area=0 wpos=0 stop=0 sp=
-	local d key due txt el left lines done_n eta k c e rem mx ph n
+	local total=$1 jobs=$2 wlog=$3 expf=$4 tty=0 t0 beat now_s area=0 wpos=0 stop=0
+	local d key due txt el left lines done_n eta k c e rem mx ph n l all st line r
 	declare -A since shown exp running
 	# each pair's expected seconds (vm/cases.list), by its results path kernel/case-dir
 	while read -r k c e; do exp[$k/${c//\//-}]=$e; done <"$expf"
 	[ -t 2 ] && [ -z "${CI:-}" ] && tty=1
-	t0=$(date +%s) beat=$t0
-	# its sleep goes with it: the drills count every process a run leaves behind
-	trap 'stop=1; kill "$sp" 2>/dev/null' TERM INT HUP
+	t0=$EPOCHSECONDS beat=$t0
+	trap 'stop=1' TERM INT HUP	# lr_nap returns at once
 	while :; do
-		now_s=$(date +%s) lines=() rem=0 mx=0 running=()
+		now_s=$EPOCHSECONDS lines=() rem=0 mx=0 running=()
 		for d in "$RUN_DIR"/*/.*.tmp; do
 			[ -d "$d" ] || continue
 			key=${d#"$RUN_DIR"/}; key=${key%.tmp}; key=${key/\/./\/}
-			mapfile -t ph < <(grep ' phase ' "$d/phases" 2>/dev/null)
+			all=() ph=()
+			[ -f "$d/phases" ] && mapfile -t all <"$d/phases"
+			for l in "${all[@]}"; do [[ $l == *" phase "* ]] && ph+=("$l"); done
 			if [ ${#ph[@]} -gt 0 ]; then
 				read -r _ _ due txt <<<"${ph[-1]}"
 				if [ ${#ph[@]} -gt "${shown[$key]:-0}" ]; then
@@ -369,9 +372,10 @@ progress() {
 					shown[$key]=${#ph[@]}
 				fi
 				left=
-				[ "$due" != - ] && left=$(awk -v d="$due" -v s="$((now_s - ${since[$key]}))" \
-					'BEGIN { r = d - s; if (r > 0) printf ", ~%.0f s to go", r
-						else printf ", due %.0f s ago", -r }')
+				if [ "$due" != - ]; then
+					r=$(( ${due%.*} - (now_s - ${since[$key]}) ))
+					if [ $r -gt 0 ]; then left=", ~$r s to go"; else left=", due $((-r)) s ago"; fi
+				fi
 				txt="$txt$left"
 			elif grep -q '^lr: client mounted' "$d/console.client" 2>/dev/null; then
 				txt="client mounted, test starting"
@@ -380,11 +384,14 @@ progress() {
 			else
 				txt="booting"
 			fi
-			el=$((now_s - $(cat "$d/.started" 2>/dev/null || echo "$now_s")))
+			st=$now_s
+			[ -f "$d/.started" ] && read -r st <"$d/.started"
+			el=$((now_s - st))
 			e=${exp[$key]:-0} running[$key]=1
 			[ "$e" -gt "$el" ] && rem=$((rem + e - el)) && [ $((e - el)) -gt "$mx" ] && mx=$((e - el))
-			lines+=("$(printf '  %-34s %3d:%02d / ~%d:%02d  %s' "$key" $((el / 60)) $((el % 60)) \
-				$((e / 60)) $((e % 60)) "$txt")")
+			printf -v line '  %-34s %3d:%02d / ~%d:%02d  %s' "$key" $((el / 60)) $((el % 60)) \
+				$((e / 60)) $((e % 60)) "$txt"
+			lines+=("$line")
 		done
 		set -- "$RUN_DIR"/*/*/result; done_n=0; [ -f "$1" ] && done_n=$#
 		# ETA: what the running cases still expect and every queued case, JOBS at a time,
@@ -393,7 +400,7 @@ progress() {
 			[ -n "${running[$k]:-}" ] || [ -f "$RUN_DIR/$k/result" ] || rem=$((rem + ${exp[$k]}))
 		done
 		rem=$((rem / jobs)); [ "$mx" -gt "$rem" ] && rem=$mx
-		eta=", ETA ~$((rem / 60)):$(printf %02d $((rem % 60))) (vm/cases.list)"
+		printf -v eta ', ETA ~%d:%02d (vm/cases.list)' $((rem / 60)) $((rem % 60))
 		el=$((now_s - t0))
 		if [ $tty = 1 ]; then
 			# the area goes, the workers' new lines, the area again
@@ -413,8 +420,7 @@ progress() {
 				[ ${#lines[@]} -gt 0 ] && printf '%s\n' "${lines[@]}" >&2
 			fi
 		fi
-		sleep 1 & sp=$!
-		wait "$sp" 2>/dev/null
+		lr_nap 1
 	done
 }
 
