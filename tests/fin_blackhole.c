@@ -68,7 +68,7 @@ FIXTURE_TEARDOWN(fin_blackhole)
 	imp_teardown(&self->f, _metadata);
 }
 
-/* the customer's LOCK, seconds after the FIN (SCENARIOS.md: 0622 and 0825) */
+/* the customer's LOCK, seconds after the FIN (captures 0622 and 0825, README) */
 #define FIN_TO_LOCK_0622_S	85
 #define FIN_TO_LOCK_0825_S	28
 /* the idle close of lockd's transport (s): XS_IDLE_DISC_TO or the quick profile's knob */
