@@ -83,6 +83,17 @@ lr_nap() {
 	read -r -t "$1" -u "$LR_NAP_FD" _ || :
 }
 
+# lr_gone PID: PID has exited; a zombie counts. Bash reaps a child when SIGCHLD comes, but
+# not while it runs the EXIT trap entered from a signal's trap: there, with no foreground
+# program to wait for (lr_nap forks none), every child a cleanup killed stayed a zombie
+# that `kill -0` still finds (a drill's cleanup waited out each 5 s bound).
+lr_gone() {
+	local st
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 0
+	st=${st##*) }
+	[ "${st%% *}" = Z ]
+}
+
 # slowwait TIMEOUT_S CMD...: poll CMD every 0.1 s until it succeeds or TIMEOUT_S passes.
 slowwait() {
 	local timeout=$1 t; shift

@@ -184,13 +184,13 @@ wait_line() {
 	local f=$1 pat=$2 pid=$3 end=$((EPOCHSECONDS + $4))
 	while :; do
 		grep -q -- "$pat" "$f" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || { grep -q -- "$pat" "$f" 2>/dev/null && return 0; return 1; }
+		lr_gone "$pid" && { grep -q -- "$pat" "$f" 2>/dev/null && return 0; return 1; }
 		[ "$EPOCHSECONDS" -ge "$end" ] && return 2
 		lr_nap 0.1	# scripts/lib.sh: no fork
 	done
 }
 # wait_exit PID TIMEOUT: until QEMU exits; 0 exited, 1 still running after TIMEOUT.
-wait_exit() { slowwait "$2" eval "! kill -0 $1 2>/dev/null"; }
+wait_exit() { slowwait "$2" lr_gone "$1"; }
 kill_qemu() {	# kill_qemu PID: TERM, then KILL after 5 s
 	# qemu.sh execs ip, setpriv, then QEMU (comm is cut to 15 characters)
 	pid_is "$1" qemu-system-x86 qemu.sh ip setpriv || { wait "$1" 2>/dev/null; return 0; }

@@ -114,7 +114,7 @@ net_capture_stop() {
 	LR_CAPTURE_PID=
 	pid_is "$pid" tcpdump dumpcap ip setpriv || { wait "$pid" 2>/dev/null; return 0; }
 	kill -INT "$pid" 2>/dev/null
-	slowwait 10 eval "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
+	slowwait 10 lr_gone "$pid" || kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 }
 

@@ -91,7 +91,7 @@ stop_group() {
 }
 group_alive() { kill -0 -- "-$1" 2>/dev/null; }
 group_gone() { ! group_alive "$1"; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
+gone() { lr_gone "$1"; }
 # run_end PID [TIMEOUT]: wait for the run; RC = its exit status (124: it overran and was
 # stopped), TEND = when it ended
 run_end() {

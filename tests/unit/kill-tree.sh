@@ -24,7 +24,7 @@ tree="$lane $(script) $(child)"
 t0=$(date +%s)
 kill_tree TERM "$lane"
 wait "$lane" 2>/dev/null
-gone() { local p; for p in $tree; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+gone() { local p; for p in $tree; do lr_gone "$p" || return 1; done; return 0; }
 slowwait 10 gone
 ok $? "every process of the tree has ended" "left: $(ps -o pid=,args= -p "${tree// /,}")"
 [ $(($(date +%s) - t0)) -lt 10 ]

@@ -43,4 +43,20 @@ lr_nap 0.3
 t0=$(us); kill -TERM $p; wait $p; dt=$(( $(us) - t0 ))
 [ "$(cat "$t/trap" 2>/dev/null)" = trapped ] && [ "$dt" -lt 3000000 ]
 ok $? "TERM during lr_nap: the trap runs at once" "trap '$(cat "$t/trap" 2>/dev/null)', $dt us"
+# a cleanup entered from a TERM trap waits for a child it killed: bash does not reap it
+# there, lr_gone counts the zombie as gone (kill -0 kept it "alive" for the whole bound)
+cat >"$t/cleanup.sh" <<EOS
+. '$top/scripts/lib.sh'
+lr_trap_cleanup
+sleep 300 & c=\$!
+defer 't0=\${EPOCHREALTIME//[!0-9]/}; kill \$c; slowwait 5 lr_gone \$c; echo "\$? \$(( \${EPOCHREALTIME//[!0-9]/} - t0 ))" >$t/gone'
+lr_nap 60
+EOS
+bash "$t/cleanup.sh" &
+p=$!
+lr_nap 0.5
+kill -TERM $p; wait $p
+read -r rc dt <"$t/gone" 2>/dev/null
+[ "${rc:-}" = 0 ] && [ "${dt:-9999999}" -lt 2000000 ]
+ok $? "a cleanup after TERM sees the child it killed gone" "slowwait rc '${rc:-}', ${dt:-?} us"
 tap_end
