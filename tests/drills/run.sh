@@ -91,11 +91,10 @@ stop_group() {
 }
 group_alive() { kill -0 -- "-$1" 2>/dev/null; }
 group_gone() { ! group_alive "$1"; }
-gone() { lr_gone "$1"; }
 # run_end PID [TIMEOUT]: wait for the run; RC = its exit status (124: it overran and was
 # stopped), TEND = when it ended
 run_end() {
-	if slowwait "${2:-$WAIT}" gone "$1"; then
+	if slowwait "${2:-$WAIT}" lr_gone "$1"; then
 		wait "$1"; RC=$?
 	else
 		bad "the run did not end in ${2:-$WAIT}s; stopped"
@@ -107,12 +106,12 @@ run_end() {
 # seen GLOB ERE: a file GLOB names has a line matching ERE (GLOB is expanded here: the run
 # id is not known in advance; drill paths have no blanks)
 seen() { grep -qsE -- "$2" $1; }
-seen_or_gone() { seen "$2" "$3" || gone "$1"; }
+seen_or_gone() { seen "$2" "$3" || lr_gone "$1"; }
 # until_seen PID GLOB ERE: poll until seen; 1 when the run PID ended first or WAIT passed
 until_seen() {
 	slowwait "$WAIT" seen_or_gone "$@"
 	seen "$2" "$3" && return 0
-	bad "no '$3' in $2 (the run $(gone "$1" && echo "ended first" || echo "still runs after ${WAIT}s"))"
+	bad "no '$3' in $2 (the run $(lr_gone "$1" && echo "ended first" || echo "still runs after ${WAIT}s"))"
 	return 1
 }
 run_dirs() { local d; for d in "$1"/results/*/; do [ -d "$d" ] && echo "${d%/}"; done; }

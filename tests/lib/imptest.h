@@ -60,8 +60,8 @@ struct imp_fix {
 	char allow[320];
 	/* the scenario's own steps inside a generic flow (impsingle.h), set by the test */
 	const struct imp_hooks *hooks;
-	/* the test's name in the logs and timings.json; NULL: the harness's (a per-op
-	 * variant sets its operation's, impsingle.h), set before imp_setup() */
+	/* the test's name in the logs and timings.json: a per-op variant sets its
+	 * operation's before imp_setup() (impsingle.h), which else sets the harness's */
 	const char *name;
 };
 
@@ -118,8 +118,7 @@ static inline void imp_teardown(struct imp_fix *f, struct __test_metadata *_meta
 	int bad;
 
 	lr_phase_scenario(false);
-	lr_phase(-1, "%s: teardown (trace, report, kernel logs)",
-		 f->name ? f->name : _metadata->name);
+	lr_phase(-1, "%s: teardown (trace, report, kernel logs)", f->name);
 	if (f->m.impaired) {
 		lr_imp_off(&f->m, NULL);
 		TH_LOG("teardown removed the impairment");
