@@ -360,7 +360,7 @@ progress() {
 			[ -d "$d" ] || continue
 			key=${d#"$RUN_DIR"/}; key=${key%.tmp}; key=${key/\/./\/}
 			all=() ph=()
-			[ -f "$d/phases" ] && mapfile -t all <"$d/phases"
+			{ mapfile -t all <"$d/phases"; } 2>/dev/null	# none yet, or the case ended
 			for l in "${all[@]}"; do [[ $l == *" phase "* ]] && ph+=("$l"); done
 			if [ ${#ph[@]} -gt 0 ]; then
 				read -r _ _ due txt <<<"${ph[-1]}"
@@ -384,9 +384,8 @@ progress() {
 			else
 				txt="booting"
 			fi
-			st=$now_s
-			[ -f "$d/.started" ] && read -r st <"$d/.started"
-			el=$((now_s - st))
+			{ read -r st <"$d/.started"; } 2>/dev/null || st=$now_s	# the case may end meanwhile
+			el=$((now_s - ${st:-$now_s}))
 			e=${exp[$key]:-0} running[$key]=1
 			[ "$e" -gt "$el" ] && rem=$((rem + e - el)) && [ $((e - el)) -gt "$mx" ] && mx=$((e - el))
 			printf -v line '  %-34s %3d:%02d / ~%d:%02d  %s' "$key" $((el / 60)) $((el % 60)) \
