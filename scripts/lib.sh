@@ -29,21 +29,22 @@ warn() { printf 'lockd-repro: warning: %s\n' "$*" >&2; }
 LR_DEFERRED=()
 defer() { LR_DEFERRED+=("$*"); }
 lr_cleanup() {
-	local i
+	local _lr_i	# (a deferred command may use i)
 	# A second signal must not cut the cleanup short: Ctrl-C reaches every process of the
 	# group and run-all's parent then TERMs its workers too; "exit" in a trap that fires
 	# during this EXIT trap would end it half done (namespaces left behind).
 	trap '' INT TERM
-	for ((i = ${#LR_DEFERRED[@]} - 1; i >= 0; i--)); do
-		eval "${LR_DEFERRED[i]}" >/dev/null 2>&1 || true
+	LR_SIG=	# (lr_nap would exit again)
+	for ((_lr_i = ${#LR_DEFERRED[@]} - 1; _lr_i >= 0; _lr_i--)); do
+		eval "${LR_DEFERRED[_lr_i]}" >/dev/null 2>&1 || true
 	done
 	LR_DEFERRED=()
 }
 # Install once per script: EXIT runs the list; INT/TERM exit with the usual codes, so EXIT fires.
 lr_trap_cleanup() {
 	trap lr_cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
+	trap 'lr_on_signal 130' INT
+	trap 'lr_on_signal 143' TERM
 }
 
 # kill_tree SIG PID: SIG to PID and to every process below it. The tree is listed before
@@ -76,11 +77,35 @@ ticker() {
 # lr_nap SECONDS: sleep inside the shell: a read on a pipe nobody writes to times out.
 # The poll loops (slowwait, wait_line) ran `sleep 0.1` and `date` ~20 times a second each;
 # with a loop per running case and the check's lanes that was measured at ~9 % of a core
-# per loop on a loaded 2-core host, CPU the TCG guests then lacked. A trap also runs at
-# once, not when a foreground sleep ends.
+# per loop on a loaded 2-core host, CPU the TCG guests then lacked. Each process its own
+# pipe (a subshell's would be its parent's: lr_wake's byte could wake the other one).
+# A signal's trap wakes the read (lr_wake); a trap that only returns would not end it, bash
+# goes on reading until the timeout.
 lr_nap() {
-	[ -n "${LR_NAP_FD:-}" ] || exec {LR_NAP_FD}<> <(:)
+	if [ "${LR_NAP_PID:-}" != "$BASHPID" ]; then
+		[ -z "${LR_NAP_FD:-}" ] || exec {LR_NAP_FD}>&-
+		exec {LR_NAP_FD}<> <(:)
+		LR_NAP_PID=$BASHPID
+	fi
+	LR_IN_NAP=1
 	read -r -t "$1" -u "$LR_NAP_FD" _ || :
+	LR_IN_NAP=
+	[ -z "${LR_SIG:-}" ] || exit "$LR_SIG"
+}
+# lr_wake: from a trap: end the lr_nap it interrupted now (a byte into its pipe)
+lr_wake() { [ -z "${LR_IN_NAP:-}" ] || printf '\n' >&"$LR_NAP_FD"; }
+# lr_on_signal CODE: the INT/TERM trap: exit CODE, but never from inside lr_nap's read.
+# Bash 5.2 leaves the read's timeout armed when a trap exits from it; it fires in the EXIT
+# trap that follows, and bash jumps into the read's dead frame: SIGSEGV, the cleanup cut
+# short (reproduced: exit 139 after 0.1 s of cleanup; in the drills a namespace and the
+# case's temporary dir left). There it wakes the read and lr_nap exits once it returned.
+lr_on_signal() {
+	if [ -n "${LR_IN_NAP:-}" ]; then
+		LR_SIG=$1
+		lr_wake
+	else
+		exit "$1"
+	fi
 }
 
 # lr_gone PID: PID has exited; a zombie counts. Bash reaps a child when SIGCHLD comes, but

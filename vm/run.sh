@@ -353,7 +353,7 @@ progress() {
 	while read -r k c e; do exp[$k/${c//\//-}]=$e; done <"$expf"
 	[ -t 2 ] && [ -z "${CI:-}" ] && tty=1
 	t0=$EPOCHSECONDS beat=$t0
-	trap 'stop=1' TERM INT HUP	# lr_nap returns at once
+	trap 'stop=1; lr_wake' TERM INT HUP
 	while :; do
 		now_s=$EPOCHSECONDS lines=() rem=0 mx=0 running=()
 		for d in "$RUN_DIR"/*/.*.tmp; do

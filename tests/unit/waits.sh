@@ -59,4 +59,33 @@ kill -TERM $p; wait $p
 read -r rc dt <"$t/gone" 2>/dev/null
 [ "${rc:-}" = 0 ] && [ "${dt:-9999999}" -lt 2000000 ]
 ok $? "a cleanup after TERM sees the child it killed gone" "slowwait rc '${rc:-}', ${dt:-?} us"
+# TERM in lr_nap's read, then a cleanup that forks and naps for longer than the read's
+# timeout: bash 5.2 kept the read's timer armed when its trap exited, and when it fired
+# in the cleanup bash died of SIGSEGV (exit 139, the cleanup half done; in CI's drills a
+# namespace and a case's temporary dir were left). 5 tries, each one the bug took.
+cat >"$t/cut.sh" <<EOS
+. '$top/scripts/lib.sh'
+lr_trap_cleanup
+defer 'for i in 1 2 3 4 5 6; do x=\$(cat /proc/self/comm); lr_nap 0.05; done; echo end >$t/cut'
+while :; do lr_nap 0.1; done
+EOS
+res=
+for i in 1 2 3 4 5; do
+	rm -f "$t/cut"
+	bash "$t/cut.sh" &
+	p=$!
+	lr_nap 0.2
+	kill -TERM $p; wait $p; rc=$?
+	res+="$rc:$(cat "$t/cut" 2>/dev/null || echo cut) "
+done
+[ "$res" = "$(printf '143:end %.0s' 1 2 3 4 5)" ]
+ok $? "a cleanup entered from a TERM in lr_nap runs to its end" "exit:cleanup $res"
+
+# a trap that does not exit ends the nap too (the progress loop's stop)
+bash -c ". '$top/scripts/lib.sh'; stop=0; trap 'stop=1; lr_wake' TERM; lr_nap 0.01; lr_nap 30; echo \$stop >$t/stop" &
+p=$!
+lr_nap 0.3
+t0=$(us); kill -TERM $p; wait $p; dt=$(( $(us) - t0 ))
+[ "$(cat "$t/stop" 2>/dev/null)" = 1 ] && [ "$dt" -lt 1000000 ]
+ok $? "a trap that sets a flag and wakes: lr_nap returns at once" "stop '$(cat "$t/stop" 2>/dev/null)', $dt us"
 tap_end
