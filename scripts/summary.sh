@@ -19,7 +19,24 @@ PROFILE=$(kv "$RUN_DIR/versions" profile)
 shopt -s nullglob
 results=("$RUN_DIR"/*/*/result)
 
-xml_str() { local s=${1//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; printf '%s' "${s//\"/&quot;}"; }
+# Every result file read once, into V["<result>|<key>"] (the first line of a key wins, as
+# kv's) and its time_* keys into TIMES[<result>]. This runs after each case beside the TCG
+# guests: a kv per field was ~50 forks of sed and head a case, 27 s (30 s of CPU) for a run
+# of 18 cases on the slow machine, and again after every case.
+declare -A V=() TIMES=()
+for r in "${results[@]}"; do
+	while IFS= read -r l; do
+		[[ $l == *=* ]] || continue
+		k=${l%%=*}
+		[ -n "${V[$r|$k]+set}" ] && continue
+		V[$r|$k]=${l#*=}
+		[[ $k == time_*_s ]] && { k=${k#time_}; TIMES[$r]+="${k%_s}=${l#*=}"$'\n'; }
+	done <"$r"
+done
+
+# (the replacements quoted: bash 5.2's patsub_replacement reads an unquoted & in them as
+# the matched text, which made "<" "<lt;")
+xml_str() { local s=${1//&/"&amp;"}; s=${s//</"&lt;"}; s=${s//>/"&gt;"}; printf '%s' "${s//\"/"&quot;"}"; }
 
 # cache_json: the footprint (issue 18), the kernel cache now and what was ever fetched
 # into it; measured once, at the run's last summary (.times is there: du is slow), null
@@ -46,12 +63,12 @@ time_table() {
 	echo "power-off, the capture's end and its decoded timeline; overhead = duration - scenario."; echo
 	echo "| kernel | case | duration | boot | setup | scenario | teardown | host | overhead | clock |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
-	for r; do
-		[ -f "$r" ] || continue
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" "$(kv "$r" case)" \
-			"$(kv "$r" duration_s)" "$(kv "$r" time_boot_s)" "$(kv "$r" time_setup_s)" \
-			"$(kv "$r" time_scenario_s)" "$(kv "$r" time_teardown_s)" "$(host_cell "$r")" \
-			"$(kv "$r" time_overhead_s)" "$(kv "$r" time_clock_rate)"
+	for r in "${results[@]}"; do
+		printf '| %s | %s | %s | %s | %s | %s | %s | ' "${V[$r|kernel]:-}" "${V[$r|case]:-}" \
+			"${V[$r|duration_s]:-}" "${V[$r|time_boot_s]:-}" "${V[$r|time_setup_s]:-}" \
+			"${V[$r|time_scenario_s]:-}" "${V[$r|time_teardown_s]:-}"
+		host_cell "$r"
+		printf ' | %s | %s |\n' "${V[$r|time_overhead_s]:-}" "${V[$r|time_clock_rate]:-}"
 	done
 	[ -n "$overhead" ] && { set -- $overhead
 		echo; echo "overhead: median $2 s, max $3 s ($1 cases)"; }
@@ -61,15 +78,14 @@ time_table() {
 
 # host_cell RESULT: "host (prep+after)", the parts when the case measured them
 host_cell() {
-	local p a
-	p=$(kv "$1" prep_host_s) a=$(kv "$1" after_done_host_s)
-	printf '%s%s' "$(kv "$1" time_host_s)" "${p:+${a:+ ($p+$a)}}"
+	local p=${V[$1|prep_host_s]:-} a=${V[$1|after_done_host_s]:-}
+	printf '%s%s' "${V[$1|time_host_s]:-}" "${p:+${a:+ ($p+$a)}}"
 }
 
 # stats KEY: "count median max" of KEY over the finished cases' result files; empty if none
 stats() {
 	local r
-	for r in "${results[@]}"; do kv "$r" "$1"; done | grep -E '^[0-9.]+$' | sort -n |
+	for r in "${results[@]}"; do printf '%s\n' "${V[$r|$1]:-}"; done | grep -E '^[0-9.]+$' | sort -n |
 		awk '{ v[NR] = $1 } END { if (!NR) exit
 			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			printf "%d %.2f %.2f\n", NR, m, v[NR] }'
@@ -90,9 +106,10 @@ merged=$(kv "$RUN_DIR/versions" merged_from 2>/dev/null)
 	echo "| kernel | case | verdict | pass | fail | skip | start→mounted (s) | reason |"
 	echo "|---|---|---|---|---|---|---|---|"
 	for r in "${results[@]}"; do
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(kv "$r" kernel)" \
-			"$(kv "$r" case)" "$(kv "$r" verdict)" "$(kv "$r" pass)" "$(kv "$r" fail)" \
-			"$(kv "$r" skip)" "$(kv "$r" pair_start_to_mounted_s)" "$(kv "$r" reason | sed 's/|/\\|/g')"
+		l=${V[$r|reason]:-}
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${V[$r|kernel]:-}" \
+			"${V[$r|case]:-}" "${V[$r|verdict]:-}" "${V[$r|pass]:-}" "${V[$r|fail]:-}" \
+			"${V[$r|skip]:-}" "${V[$r|pair_start_to_mounted_s]:-}" "${l//|/\\|}"
 	done
 	if [ -n "$boot" ]; then
 		set -- $boot
@@ -116,15 +133,15 @@ merged=$(kv "$RUN_DIR/versions" merged_from 2>/dev/null)
 # summary.json through jq (docs/results-schema.md): one object per case, then the run
 for r in "${results[@]}"; do
 	d=${r%/result}
-	jq -n --arg kernel "$(kv "$r" kernel)" --arg case "$(kv "$r" case)" \
-		--arg verdict "$(kv "$r" verdict)" --arg pass "$(kv "$r" pass)" \
-		--arg fail "$(kv "$r" fail)" --arg skip "$(kv "$r" skip)" \
-		--arg error "$(kv "$r" error)" --arg mounted "$(kv "$r" pair_start_to_mounted_s)" \
-		--arg duration "$(kv "$r" duration_s)" --arg reason "$(kv "$r" reason)" \
-		--arg times "$(sed -n 's/^time_\(.*\)_s=/\1=/p' "$r")" \
-		--arg dir "$final/${d#"$RUN_DIR"/}" --arg ck "$(kv "$r" client_kernel)" \
-		--arg sk "$(kv "$r" server_kernel)" --arg cv "$(kv "$r" client_version)" \
-		--arg sv "$(kv "$r" server_version)" '
+	jq -n --arg kernel "${V[$r|kernel]:-}" --arg case "${V[$r|case]:-}" \
+		--arg verdict "${V[$r|verdict]:-}" --arg pass "${V[$r|pass]:-}" \
+		--arg fail "${V[$r|fail]:-}" --arg skip "${V[$r|skip]:-}" \
+		--arg error "${V[$r|error]:-}" --arg mounted "${V[$r|pair_start_to_mounted_s]:-}" \
+		--arg duration "${V[$r|duration_s]:-}" --arg reason "${V[$r|reason]:-}" \
+		--arg times "${TIMES[$r]:-}" \
+		--arg dir "$final/${d#"$RUN_DIR"/}" --arg ck "${V[$r|client_kernel]:-}" \
+		--arg sk "${V[$r|server_kernel]:-}" --arg cv "${V[$r|client_version]:-}" \
+		--arg sv "${V[$r|server_version]:-}" '
 		def n: if . == "" then null else tonumber end;
 		{kernel: $kernel, client_kernel: $ck, server_kernel: $sk, client_version: $cv,
 		 server_version: $sv, case: $case, verdict: $verdict, pass: ($pass | n),
@@ -164,17 +181,18 @@ done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
 t=0 nf=0 ns=0
 for r in "${results[@]}"; do
 	t=$((t + 1))
-	case "$(kv "$r" verdict)" in fail) nf=$((nf + 1)) ;; skip) ns=$((ns + 1)) ;; esac
+	case ${V[$r|verdict]:-} in fail) nf=$((nf + 1)) ;; skip) ns=$((ns + 1)) ;; esac
 done
 {
 	echo '<?xml version="1.0" encoding="UTF-8"?>'
 	echo "<testsuite name=\"lockd-repro $RUN_ID\" tests=\"$t\" failures=\"$nf\" skipped=\"$ns\">"
 	for r in "${results[@]}"; do
-		printf '  <testcase classname="%s" name="%s" time="%s">' "$(xml_str "$(kv "$r" kernel)")" \
-			"$(xml_str "$(kv "$r" case)")" "$(kv "$r" duration_s)"
-		case "$(kv "$r" verdict)" in
-		fail) printf '<failure message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
-		skip) printf '<skipped message="%s"/>' "$(xml_str "$(kv "$r" reason)")" ;;
+		printf '  <testcase classname="'; xml_str "${V[$r|kernel]:-}"
+		printf '" name="'; xml_str "${V[$r|case]:-}"
+		printf '" time="%s">' "${V[$r|duration_s]:-}"
+		case ${V[$r|verdict]:-} in
+		fail) printf '<failure message="'; xml_str "${V[$r|reason]:-}"; printf '"/>' ;;
+		skip) printf '<skipped message="'; xml_str "${V[$r|reason]:-}"; printf '"/>' ;;
 		esac
 		echo '</testcase>'
 	done
