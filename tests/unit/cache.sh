@@ -67,8 +67,14 @@ line=$(grep 'linux-source-7.3_' <<<"$out")
 [[ $line == download*"7.3.4-1~bpo13+1"*"mainline" ]]; ok $? "a download: its Debian version and the kernel names that use it" "$line"
 line=$(grep ' files/7.3.4' <<<"$out")
 [[ $line == files*"mainline, harness" ]]; ok $? "the extract: every user listed" "$line"
-want=$(date -d "-30 min" '+%F %R')
-grep ' kernels/aaaa ' <<<"$out" | grep -qF "$want"; ok $? "last used: the stamp's time ($want)" "$line"
+# the stamp's own time, not "now - 30 min" again: a minute can turn over between the two
+# (it did, in a check's loaded unit lane)
+# (and still 30 min old: listing is no use)
+m=$(stat -c %Y "$(. "$top/scripts/lib.sh"; cache_meta used kernels/aaaa)")
+want=$(date -d "@$m" '+%F %R')
+line=$(grep ' kernels/aaaa ' <<<"$out")
+grep -qF "$want" <<<"$line" && [ $((EPOCHSECONDS - m)) -ge 1740 ]
+ok $? "last used: the stamp's time ($want)" "$line"
 grep -q '^partial  kernels/.tmp-dddd.999999999' <<<"$out"; ok $? "a build in progress (or killed) is listed as partial" "$out"
 grep -q '^log .*kernels/cccc.failed.log' <<<"$out"; ok $? "a failed build's log is listed" "$out"
 cnt=$(grep -c -E '^(download|debs|apt|files|kernel|rootfs|src|log|partial) ' <<<"$out")
