@@ -50,9 +50,9 @@ cache_json() {
 # time_table: where each case's time went (time_breakdown), and the run's own figures
 # (.times: the parent's build/images/cases/total), as a markdown section
 time_table() {
-	local r t
-	set -- "$RUN_DIR"/*/*/result
-	[ -f "$1" ] && grep -q '^time_overhead_s=' "$@" 2>/dev/null || return 0
+	local r t=
+	for r in "${results[@]}"; do [ -n "${V[$r|time_overhead_s]+set}" ] && t=1; done
+	[ -n "$t" ] || return 0
 	echo; echo "## Time (s)"; echo
 	echo "Per case, host seconds: boot = QEMU start to the client's mount; setup, scenario and"
 	echo "teardown measured by the client (tests/lib/phase.h: the scenario runs from the"
@@ -119,12 +119,15 @@ merged=$(kv "$RUN_DIR/versions" merged_from 2>/dev/null)
 	fi
 	time_table
 	# a pair names both sides: the client's kernel and the server's, each's version
-	for d in "$RUN_DIR"/*/; do
-		r=$(ls "$d"*/result 2>/dev/null | head -1)
-		[ -n "$r" ] && [ "$(kv "$r" client_kernel)" != "$(kv "$r" server_kernel)" ] &&
-			printf '\n%s: client %s (%s), server %s (%s)\n' "$(kv "$r" kernel)" \
-				"$(kv "$r" client_kernel)" "$(kv "$r" client_version)" \
-				"$(kv "$r" server_kernel)" "$(kv "$r" server_version)"
+	declare -A named=()	# (a kernel dir's first case names it)
+	for r in "${results[@]}"; do
+		d=${r%/*/result}
+		[ -z "${named[$d]:-}" ] || continue
+		named[$d]=1
+		[ "${V[$r|client_kernel]:-}" != "${V[$r|server_kernel]:-}" ] &&
+			printf '\n%s: client %s (%s), server %s (%s)\n' "${V[$r|kernel]:-}" \
+				"${V[$r|client_kernel]:-}" "${V[$r|client_version]:-}" \
+				"${V[$r|server_kernel]:-}" "${V[$r|server_version]:-}"
 	done
 	# per kernel: the seed's three questions, from the cases' timings.json
 	[ -x "$LR_BUILD/host/lr_report" ] && "$LR_BUILD/host/lr_report" "$RUN_DIR"
