@@ -61,9 +61,8 @@ id=$(date -u +%Y%m%dT%H%M%SZ)-$$
 final=$LR_RESULTS/$id
 tmp=$LR_RESULTS/.merge-$id.tmp
 mkdir -p "$LR_RESULTS" && mkdir "$tmp" || die "merge: cannot create $tmp"
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+lr_trap_cleanup
+defer rm -rf "$tmp"	# (a no-op once it is renamed into place)
 for p in "${!from[@]}"; do
 	k=${p%%:*} c=${p#*:}
 	mkdir -p "$tmp/$k" && cp -a "${from[$p]}/$k/${c//\//-}" "$tmp/$k/" ||
@@ -78,7 +77,6 @@ done
 } >"$tmp/versions"
 "$LR_TOP/scripts/summary.sh" "$tmp" "$final" || die "merge: writing the summaries failed"
 mv -T "$tmp" "$final" || die "merge: cannot rename $tmp to $final"
-trap - EXIT
 log "merged ${#runs[@]} shard run(s), ${#from[@]} case(s): $final/summary.md"
 jq -e 'all(.cases[]; .verdict != "fail")' "$final/summary.json" >/dev/null || exit 1
 exit 0

@@ -110,4 +110,21 @@ FAILS="mainline/baseline" mkrun "$t/f/20261201T000006Z-6" 2/2
 [ $rc = 1 ] && jq -e 'any(.cases[]; .verdict == "fail")' "$(newest)/summary.json" >/dev/null
 ok $? "a failed case: merged all the same, exit 1" "exit $rc"
 
+# stopped while it writes the summaries: its temporary dir goes, no run is made. A copy of
+# the scripts whose summary.sh fails (die) or hangs (TERM to the merge and its stub)
+mkdir -p "$t/top/scripts"
+cp "$top"/scripts/{lib.sh,merge.sh,shard.sh} "$t/top/scripts/"
+before=$(ls -A "$LR_RESULTS" | wc -l)
+printf '#!/bin/sh\nexit 1\n' >"$t/top/scripts/summary.sh"; chmod +x "$t/top/scripts/summary.sh"
+LR_TOP=$t/top "$t/top/scripts/merge.sh" "$t/art" >/dev/null 2>&1; rc=$?
+[ $rc = 2 ] && [ "$(ls -A "$LR_RESULTS" | wc -l)" = "$before" ]
+ok $? "the summaries failed: exit 2, no temporary dir, no run" "exit $rc: $(ls -A "$LR_RESULTS" | grep -v '^2')"
+printf '#!/bin/sh\n: >"%s"\nexec sleep 60\n' "$t/hung" >"$t/top/scripts/summary.sh"
+. "$top/scripts/lib.sh"
+LR_TOP=$t/top "$t/top/scripts/merge.sh" "$t/art" >/dev/null 2>&1 &
+p=$!
+slowwait 10 test -e "$t/hung"
+kill_tree TERM $p; wait $p; rc=$?
+[ $rc = 143 ] && [ "$(ls -A "$LR_RESULTS" | wc -l)" = "$before" ]
+ok $? "TERM while it writes the summaries: exit 143, no temporary dir, no run" "exit $rc: $(ls -A "$LR_RESULTS" | grep -v '^2')"
 tap_end
