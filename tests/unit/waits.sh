@@ -62,7 +62,8 @@ ok $? "a cleanup after TERM sees the child it killed gone" "slowwait rc '${rc:-}
 # TERM in lr_nap's read, then a cleanup that forks and naps for longer than the read's
 # timeout: bash 5.2 kept the read's timer armed when its trap exited, and when it fired
 # in the cleanup bash died of SIGSEGV (exit 139, the cleanup half done; in CI's drills a
-# namespace and a case's temporary dir were left). 5 tries, each one the bug took.
+# namespace and a case's temporary dir were left). 5 tries, each one the bug took. The
+# deferred loop's own i: lr_cleanup's index was i too, and the loop never ended.
 cat >"$t/cut.sh" <<EOS
 . '$top/scripts/lib.sh'
 lr_trap_cleanup
