@@ -35,11 +35,16 @@ lr_nap 0.1
 ok $? "no sleep, no date while it polls" "used: $(sort -u "$t/used" 2>/dev/null | paste -sd' ')"
 unset -f sleep date
 
+# ready NAME: wait until a background script says its traps are in ($t/ready.NAME, written
+# just before its lr_nap), then give it 0.2 s to be inside that nap's read. A fixed nap
+# alone was a race: in CI's loaded unit stage bash had not yet sourced lib.sh when the
+# TERM came, died of it with 143 and ran no cleanup (test 7: "143:cut" five times).
+ready() { slowwait 30 test -e "$t/ready.$1" && lr_nap 0.2; }
+
 # a TERM trap runs during lr_nap, not when a foreground sleep would have ended
-bash -c ". '$top/scripts/lib.sh'; trap 'echo trapped >$t/trap; exit 143' TERM; lr_nap 30" &
+bash -c ". '$top/scripts/lib.sh'; trap 'echo trapped >$t/trap; exit 143' TERM; : >$t/ready.trap; lr_nap 30" &
 p=$!
-slowwait 5 test -n "$(cat /proc/$p/task/*/children 2>/dev/null; echo x)"
-lr_nap 0.3
+ready trap
 t0=$(us); kill -TERM $p; wait $p; dt=$(( $(us) - t0 ))
 [ "$(cat "$t/trap" 2>/dev/null)" = trapped ] && [ "$dt" -lt 3000000 ]
 ok $? "TERM during lr_nap: the trap runs at once" "trap '$(cat "$t/trap" 2>/dev/null)', $dt us"
@@ -50,11 +55,12 @@ cat >"$t/cleanup.sh" <<EOS
 lr_trap_cleanup
 sleep 300 & c=\$!
 defer 't0=\${EPOCHREALTIME//[!0-9]/}; kill \$c; slowwait 5 lr_gone \$c; echo "\$? \$(( \${EPOCHREALTIME//[!0-9]/} - t0 ))" >$t/gone'
+: >$t/ready.cleanup
 lr_nap 60
 EOS
 bash "$t/cleanup.sh" &
 p=$!
-lr_nap 0.5
+ready cleanup
 kill -TERM $p; wait $p
 read -r rc dt <"$t/gone" 2>/dev/null
 [ "${rc:-}" = 0 ] && [ "${dt:-9999999}" -lt 2000000 ]
@@ -68,14 +74,15 @@ cat >"$t/cut.sh" <<EOS
 . '$top/scripts/lib.sh'
 lr_trap_cleanup
 defer 'for i in 1 2 3 4 5 6; do x=\$(cat /proc/self/comm); lr_nap 0.05; done; echo end >$t/cut'
+: >$t/ready.cut
 while :; do lr_nap 0.1; done
 EOS
 res=
 for i in 1 2 3 4 5; do
-	rm -f "$t/cut"
+	rm -f "$t/cut" "$t/ready.cut"
 	bash "$t/cut.sh" &
 	p=$!
-	lr_nap 0.2
+	ready cut
 	kill -TERM $p; wait $p; rc=$?
 	res+="$rc:$(cat "$t/cut" 2>/dev/null || echo cut) "
 done
@@ -83,9 +90,9 @@ done
 ok $? "a cleanup entered from a TERM in lr_nap runs to its end" "exit:cleanup $res"
 
 # a trap that does not exit ends the nap too (the progress loop's stop)
-bash -c ". '$top/scripts/lib.sh'; stop=0; trap 'stop=1; lr_wake' TERM; lr_nap 0.01; lr_nap 30; echo \$stop >$t/stop" &
+bash -c ". '$top/scripts/lib.sh'; stop=0; trap 'stop=1; lr_wake' TERM; lr_nap 0.01; : >$t/ready.stop; lr_nap 30; echo \$stop >$t/stop" &
 p=$!
-lr_nap 0.3
+ready stop
 t0=$(us); kill -TERM $p; wait $p; dt=$(( $(us) - t0 ))
 [ "$(cat "$t/stop" 2>/dev/null)" = 1 ] && [ "$dt" -lt 1000000 ]
 ok $? "a trap that sets a flag and wakes: lr_nap returns at once" "stop '$(cat "$t/stop" 2>/dev/null)', $dt us"
