@@ -119,7 +119,7 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 	struct lr_rpc_timeout xto;
 	const char *patchset = getenv("LR_PATCHSET"), *profile = getenv("LR_PROFILE");
 	double t_used, t_on, t_fin, t_go, t_death, t_new, ts_try = -1, ts_ok = -1, d, took;
-	double at[LR_MAX_SEGS], rto, rto0;
+	double at[LR_MAX_SEGS], prev[LR_MAX_SEGS], rto, rto0, fin_prev = -1;
 	int old = -1, port, n, i, k, rc, nc, cport[LR_MAX_SEGS];
 	bool customer = profile && !strcmp(profile, "customer"), in, tlp;
 	char msg[1024] = "";
@@ -208,15 +208,20 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 	 * wheel's rounding (lr_timer_slack) and LR_TOL_TIMER_MS, so with g_k the measured
 	 * gaps g_k in [2 g_k-1 - 2 slack_k-1 - 2 late, 2 g_k-1 + slack_k + late]; g_1
 	 * against g_0 (= 2 RTO against PTO + RTO) without the doubling. Each bound is
-	 * widened by two 20 ms samples. The model's absolute moments (RTO taken from the
+	 * widened by the grain of the gap's two samples (each one's t - t_prev, 20 ms while
+	 * the sampler keeps its period). The model's absolute moments (RTO taken from the
 	 * longest span seen) are printed beside them.
 	 */
-	n = lr_imp_retrans(m, old, LR_TCP_FIN_WAIT1, at, LR_MAX_SEGS);
+	n = lr_imp_retrans(m, old, LR_TCP_FIN_WAIT1, at, prev, LR_MAX_SEGS);
 	ASSERT_LE(2, n) TH_LOG("fewer than two FIN retransmissions seen in /proc/net/tcp");
 	for (i = 0, rto0 = -1; i < m->nsev && rto0 < 0; i++)
 		if (m->sev[i].lport == old && m->sev[i].state == LR_TCP_FIN_WAIT1)
 			rto0 = m->sev[i].rto_ms / 1e3;
 	ASSERT_LT(0, rto0) TH_LOG("no RTO in /proc/net/tcp for the FIN_WAIT1 socket");
+	for (i = 0; i < m->nsev && fin_prev < 0; i++)
+		if (m->sev[i].lport == old && m->sev[i].t == t_fin)
+			fin_prev = m->sev[i].t_prev;
+	ASSERT_LT(0, fin_prev) TH_LOG("the FIN's sample is not among the socket's events");
 	/* with the probe at 1 RTO the n-th counted retransmission is 2^n RTO after the FIN,
 	 * without it (tcp_early_retrans < 3) 2^n - 1 */
 	tlp = lr_tcp_tlp(&m->p);
@@ -229,7 +234,9 @@ TEST_F_TIMEOUT(fin_blackhole, lock, 1500)
 								t_fin) : 0;
 		double sl = lr_timer_slack(&m->p, (long)(g * 1e3)) / 1e3;
 		double slp = k ? lr_timer_slack(&m->p, (long)(gp * 1e3)) / 1e3 : 0;
-		double late = LR_TOL_TIMER_MS / 1e3, smp = 2 * LR_SAMPLE_S;
+		double late = LR_TOL_TIMER_MS / 1e3;
+		/* the gap's two ends, each a sample: (prev, at] apiece */
+		double smp = at[k] - prev[k] + (k ? at[k - 1] - prev[k - 1] : t_fin - fin_prev);
 		/* the RTO read is truncated to 10 ms: the true one is up to that longer */
 		double r_lo = rto0, r_hi = rto0 + 0.01, rmin = m->p.tcp_rto_min_ms / 1e3;
 		double lo, hi;

@@ -60,6 +60,7 @@ struct lr_imp {
 	int nmom;
 	struct lr_moment mom[LR_MOMENTS_MAX];
 	int watch_port;			/* > 0: lr_imp_wait() samples sockets to it */
+	double t_sample;		/* lr_now() of the last sample, 0 none yet */
 	int nsev;
 	struct lr_sock_ev sev[LR_SOCK_EV_MAX];
 	char note[1024];		/* free text for the report */

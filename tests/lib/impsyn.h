@@ -181,7 +181,8 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	struct lr_tcp_sched syn;
 	struct lr_expect e;
 	struct lr_window okw;
-	double t_on, t_go, t_off, ts_try = -1, ts_ok = -1, t_syn = -1, at[LR_MAX_SEGS];
+	double t_on, t_go, t_off, ts_try = -1, ts_ok = -1, t_syn = -1, syn_gap = 0;
+	double at[LR_MAX_SEGS], prev[LR_MAX_SEGS];
 	int i, n, lport = -1;
 	long dropped;
 	double late;
@@ -222,21 +223,25 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 		if (m->sev[i].state == LR_TCP_SYN_SENT && m->sev[i].t >= t_go) {
 			lport = m->sev[i].lport;
 			t_syn = m->sev[i].t;
+			syn_gap = t_syn - m->sev[i].t_prev;
 		}
 	EXPECT_LT(0, lport) TH_LOG("no SYN_SENT socket to port %d seen: no rpcbind query",
 				   RPCBIND_PORT);
-	n = lport < 0 ? 0 : lr_imp_retrans(m, lport, LR_TCP_SYN_SENT, at, LR_MAX_SEGS);
+	n = lport < 0 ? 0 : lr_imp_retrans(m, lport, LR_TCP_SYN_SENT, at, prev,
+						 LR_MAX_SEGS);
 	/* each retransmission timer is armed when the previous one fired: the wheel's
 	 * rounding and each timer's own lateness (LR_TOL_TIMER_MS) add up along the
-	 * schedule */
+	 * schedule. Both ends are samples: the first SYN went in (t_syn - syn_gap, t_syn],
+	 * the retransmission in (prev, at], so the span is measured that much short or long
+	 */
 	for (i = 0, late = 0; i < n && i + 1 < syn.n; i++) {
 		double want = syn.at[i + 1] / 1e3, got = at[i] - t_syn, tol;
 		bool ok;
 
 		late += (lr_timer_slack(&m->p, syn.at[i + 1] - syn.at[i]) + LR_TOL_TIMER_MS) / 1e3;
-		tol = late + LR_SAMPLE_S;
-		/* sampled every LR_SAMPLE_S, each stamp up to that late, never early */
-		ok = got >= want - LR_SAMPLE_S - lr_tol_stamp(&m->p) / 1e3 && got <= want + tol;
+		tol = late + (at[i] - prev[i]);
+		/* never early: the timer fires at its moment or after it */
+		ok = got >= want - syn_gap - lr_tol_stamp(&m->p) / 1e3 && got <= want + tol;
 
 		/* only while the drop was on: after it the handshake may complete */
 		if (at[i] > t_off)
@@ -244,8 +249,9 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 		l = strlen(msg);
 		snprintf(msg + l, sizeof(msg) - l, "%s%.2f/%.2f%s", i ? ", " : "", want, got,
 			 ok ? "" : "!");
-		EXPECT_TRUE(ok) TH_LOG("SYN retransmission %d at %.2f s, model %.2f s (+%.2f)",
-				       i + 1, got, want, tol);
+		EXPECT_TRUE(ok) TH_LOG("SYN retransmission %d at %.2f s, model %.2f s (-%.3f "
+				       "+%.3f: the samples' grain and the timers)", i + 1, got,
+				       want, syn_gap + lr_tol_stamp(&m->p) / 1e3, tol);
 	}
 	EXPECT_LE(1, i) TH_LOG("no SYN retransmission of the rpcbind connect seen");
 	TH_LOG("rpcbind connect from port %d: SYN retransmissions (model/measured s after the "

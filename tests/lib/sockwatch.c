@@ -187,6 +187,7 @@ int lr_parse_tcp_line(const char *line, unsigned int *raddr, int *rport, int *lp
 void lr_imp_watch(struct lr_imp *m, int port)
 {
 	m->watch_port = port;
+	m->t_sample = 0;
 	lr_imp_sample(m);
 }
 
@@ -203,8 +204,12 @@ const struct lr_sock_ev *lr_imp_sock_last(const struct lr_imp *m, int lport)
 static void add_ev(struct lr_imp *m, double t, int lport, int state, int retr, int rto_ms,
 		   bool gone)
 {
+	/* the watch's first sample has none before it: what it saw was there already */
+	double prev = m->t_sample > 0 ? m->t_sample : t;
+
 	if (m->nsev < LR_SOCK_EV_MAX)
-		m->sev[m->nsev++] = (struct lr_sock_ev){ t, lport, state, retr, rto_ms, gone };
+		m->sev[m->nsev++] = (struct lr_sock_ev){ t, prev, lport, state, retr, rto_ms,
+							 gone };
 }
 
 void lr_imp_sample(struct lr_imp *m)
@@ -245,20 +250,25 @@ void lr_imp_sample(struct lr_imp *m)
 		if (!seen)
 			add_ev(m, t, lp, m->sev[i].state, m->sev[i].retr, m->sev[i].rto_ms, true);
 	}
+	m->t_sample = t;
 }
 
-int lr_imp_retrans(const struct lr_imp *m, int lport, int state, double *at, int max)
+int lr_imp_retrans(const struct lr_imp *m, int lport, int state, double *at, double *prev,
+		   int max)
 {
-	int i, n = 0, prev = -1;
+	int i, n = 0, last = -1;
 
 	for (i = 0; i < m->nsev; i++) {
 		const struct lr_sock_ev *e = &m->sev[i];
 
 		if (e->lport != lport || e->gone)
 			continue;
-		if (e->state == state && prev >= 0 && e->retr > prev && n < max)
+		if (e->state == state && last >= 0 && e->retr > last && n < max) {
+			if (prev)
+				prev[n] = e->t_prev;
 			at[n++] = e->t;
-		prev = e->retr;
+		}
+		last = e->retr;
 	}
 	return n;
 }

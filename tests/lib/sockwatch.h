@@ -18,6 +18,7 @@
 /* a change of one client socket to the server's watched port (/proc/net/tcp) */
 struct lr_sock_ev {
 	double t;		/* lr_now() of the sample that saw it */
+	double t_prev;		/* the sample before it: the change came in (t_prev, t] */
 	int lport;		/* the client's port */
 	int state;		/* include/net/tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 4 FIN_WAIT1 ... */
 	int retr;		/* retrnsmt: the socket's icsk_retransmits */
@@ -26,7 +27,10 @@ struct lr_sock_ev {
 };
 
 #define LR_SOCK_EV_MAX	256
-/* the watcher's sampling period: a socket event is stamped up to this late */
+/* the watcher's sampling period: a socket event is stamped up to this late while the
+ * sampler keeps it; a check on an event's moment uses its own t - t_prev instead (a
+ * sampler held up by a busy host stamped a SYN 0.04 s late, and a nominal 0.02 s grain
+ * failed a retransmission that was on time) */
 #define LR_SAMPLE_S	(LR_SAMPLE_MS / 1e3)	/* LR_SAMPLE_MS: timing.h */
 
 /* the TCP states the watcher names (include/net/tcp_states.h) */
@@ -58,9 +62,11 @@ int lr_parse_tcp_line(const char *line, unsigned int *raddr, int *rport, int *lp
 		      int *state, int *retr, int *rto_ms);
 /*
  * The moments (s, lr_now()) at which socket lport retransmitted while in state:
- * the samples where its retrnsmt count went up. Returns their number (<= max).
+ * the samples where its retrnsmt count went up, and in prev (if not NULL) the sample
+ * before each (it came in (prev, at]). Returns their number (<= max).
  */
-int lr_imp_retrans(const struct lr_imp *m, int lport, int state, double *at, int max);
+int lr_imp_retrans(const struct lr_imp *m, int lport, int state, double *at, double *prev,
+		   int max);
 
 /* sock_diag SOCK_DESTROY of one IPv4 TCP socket; 0 or -errno */
 int lr_sock_destroy(const char *src, int sport, const char *dst, int dport);

@@ -46,6 +46,35 @@ TEST(tcp_line)
 					 &ra, &rport, &lport, &state, &retr, &rto));
 }
 
+/* the retransmissions of one socket in one state, each with the sample before it: the
+ * window it came in. Another socket's events and a gone socket's count are not its own */
+TEST(sock_retrans)
+{
+	static struct lr_imp m;
+	double at[4], prev[4];
+	static const struct lr_sock_ev ev[] = {
+		{ 1.00, 1.00, 700, LR_TCP_SYN_SENT, 0, 1000, false },
+		{ 1.02, 1.00, 701, LR_TCP_SYN_SENT, 0, 1000, false },
+		{ 2.06, 2.00, 700, LR_TCP_SYN_SENT, 1, 2000, false },	/* a late sample */
+		{ 2.08, 2.06, 701, LR_TCP_SYN_SENT, 1, 2000, false },
+		{ 4.02, 4.00, 700, LR_TCP_SYN_SENT, 2, 4000, false },
+		{ 4.50, 4.48, 700, LR_TCP_ESTABLISHED, 2, 200, false },
+		{ 5.00, 4.98, 700, LR_TCP_ESTABLISHED, 2, 200, true },
+	};
+
+	memcpy(m.sev, ev, sizeof(ev));
+	m.nsev = sizeof(ev) / sizeof(ev[0]);
+	ASSERT_EQ(2, lr_imp_retrans(&m, 700, LR_TCP_SYN_SENT, at, prev, 4));
+	EXPECT_EQ(2.06, at[0]);
+	EXPECT_EQ(2.00, prev[0]);
+	EXPECT_EQ(4.02, at[1]);
+	EXPECT_EQ(4.00, prev[1]);
+	EXPECT_EQ(1, lr_imp_retrans(&m, 701, LR_TCP_SYN_SENT, at, NULL, 4));
+	EXPECT_EQ(2.08, at[0]);
+	EXPECT_EQ(0, lr_imp_retrans(&m, 700, LR_TCP_ESTABLISHED, at, prev, 4));
+	EXPECT_EQ(1, lr_imp_retrans(&m, 700, LR_TCP_SYN_SENT, at, prev, 1));
+}
+
 /* mainline customer fin-blackhole: the first reconnect binds the old port, its connect
  * fails, the next one binds a new port; an NFS connect in between is not lockd's */
 TEST(trace_connects)
