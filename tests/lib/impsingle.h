@@ -24,6 +24,9 @@
 
 /* a scenario's own steps, called once a stalled operation has returned */
 struct imp_hooks {
+	/* what the client's state is just before a stalled operation's impairment is
+	 * lifted (link-down: the ARP entry for the server) */
+	void (*before_off)(struct imp_fix *f);
 	/* the window of "OK" when it depends on what was measured (link-down: the next
 	 * SYN after the link came up); e->ok is the model's */
 	void (*ok_window)(struct imp_fix *f, struct lr_expect *e, const struct lr_op_result *r,
@@ -42,7 +45,6 @@ struct imp_variant {
 	bool stalls;
 	const char *why_not;
 };
-
 
 /* imp_single: the variant's operation under the impairment */
 static inline void imp_single(struct imp_fix *f, const struct imp_variant *v,
@@ -91,6 +93,8 @@ static inline void imp_single(struct imp_fix *f, const struct imp_variant *v,
 	} else {
 		until = t_go + e.trying.hi / 1e3 + IMP_LATE_S;
 		ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, until);
+		if (f->hooks && f->hooks->before_off)
+			f->hooks->before_off(f);
 		ASSERT_EQ(0, lr_imp_off(m, &t_off));
 		lr_phase(e.ok.hi / 1e3, "impairment off: waiting for the result and 'OK'");
 		ASSERT_EQ(0, lr_child_read(&u.c, &u.r, sizeof(u.r),
