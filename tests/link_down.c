@@ -18,35 +18,39 @@
 #include "lib/harness.h"
 #include "lib/impsingle.h"
 #include "lib/impsyn.h"
+#include "lib/neigh.h"
 #include "lib/proc.h"
 
 /*
- * The client's ARP entry for the server when the link came up. While the link was down
- * each connect's SYN found it unresolved (ARP who-has about once a second, "host
- * unreachable" when a resolution failed); a SYN sent while a resolution is under way
- * waits in the entry's queue and leaves with the first ARP reply: the next probe after
- * link up, within retrans_time_ms, earlier than the SYN schedule's next slot (seen:
- * "OK" 0.72 s after link up, the SYN schedule's at 0.96 s; the reply at 66.552 s and
- * three queued packets 6 ms later). Read in the test process, one case a process.
+ * The client's neighbour entry for the server when the link came up. While the link was
+ * down each connect's SYN found it unresolved: ARP who-has about once a second
+ * (retrans_time_ms), up to mcast_solicit probes, then FAILED, its queue dropped and
+ * "host unreachable"; the next packet starts a new resolution. A SYN sent while one is
+ * under way (INCOMPLETE) waits in the entry's queue and leaves with the first ARP reply:
+ * the next probe after link up, within retrans_time_ms, earlier than the SYN schedule's
+ * next slot (seen in a customer run: "OK" 0.72 s after link up, the schedule's SYN at
+ * 0.96 s; the ARP reply at 66.552 s and three queued packets 6 ms later). In any other
+ * state nothing waits for ARP: REACHABLE, STALE, DELAY and PROBE send at once, FAILED
+ * has dropped its queue (the next SYN resolves anew, in milliseconds once the link is
+ * up). Read in the test process (one case a process) just before the link goes up.
  */
 static struct {
-	bool read;		/* /proc/net/arp had the server */
-	bool unresolved;	/* its flags lacked ATF_COM */
-	char dev[16];
+	int state;		/* NUD_*, -1 no entry or not read */
+	char dev[IF_NAMESIZE];
 	long retrans_ms;	/* /proc/sys/net/ipv4/neigh/<dev>/retrans_time_ms, -1 unknown */
-} arp;
+} nb = { -1, "", -1 };
 
 static void link_down_before_off(struct imp_fix *f)
 {
-	char text[4096], path[96];
-	unsigned int flags;
+	char path[96];
 
-	arp.read = lr_read_text("/proc/net/arp", text, sizeof(text)) == 0 &&
-		   lr_parse_arp(text, f->m.server, &flags, arp.dev, sizeof(arp.dev)) == 0;
-	arp.unresolved = arp.read && !(flags & 0x2);	/* ATF_COM */
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/neigh/%s/retrans_time_ms", arp.dev);
-	if (!arp.read || lr_read_long(path, &arp.retrans_ms))
-		arp.retrans_ms = -1;
+	if (lr_neigh_state(f->m.server, &nb.state, nb.dev, sizeof(nb.dev))) {
+		nb.state = -1;
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/neigh/%s/retrans_time_ms", nb.dev);
+	if (lr_read_long(path, &nb.retrans_ms))
+		nb.retrans_ms = -1;
 }
 
 /*
@@ -107,18 +111,18 @@ static void link_down_ok_window(struct imp_fix *f, struct lr_expect *e,
 	lr_tcp_syn_schedule(&f->m.p, &syn);
 	e->ok = imp_link_up_window(f, &syn, r->t_call, t_off, ts_ok < 0 ? r->t_ret : ts_ok,
 				   &e->ok, _metadata);
-	TH_LOG("the client's ARP entry for %s just before link up: %s", f->m.server,
-	       !arp.read ? "none" : arp.unresolved ? "unresolved" : "resolved");
-	if (arp.unresolved) {
+	TH_LOG("the client's neighbour entry for %s just before link up: %s", f->m.server,
+	       nb.state < 0 ? "none" : lr_nud_name(nb.state));
+	if (nb.state == NUD_INCOMPLETE) {
 		/* a SYN queued behind the resolution leaves with the next probe's reply:
-		 * from link up on; the next SYN of the schedule still bounds it */
+		 * from link up on; the schedule's next SYN still bounds it */
 		static char why[768];
 
 		e->ok.lo = -lr_tol_stamp(&f->m.p);
-		snprintf(why, sizeof(why), "%s; the client's ARP entry for the server was "
-			 "unresolved at link up, so a SYN queued behind it leaves with the next "
-			 "probe's reply (every retrans_time_ms %ld ms on %s): from link up",
-			 e->ok.why, arp.retrans_ms, arp.dev);
+		snprintf(why, sizeof(why), "%s; the client's neighbour entry for the server "
+			 "was INCOMPLETE at link up, so a SYN queued behind it leaves with the "
+			 "next probe's reply (every retrans_time_ms %ld ms on %s): from link up",
+			 e->ok.why, nb.retrans_ms, nb.dev);
 		e->ok.why = why;
 	}
 }

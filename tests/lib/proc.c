@@ -122,22 +122,6 @@ int lr_parse_syscall(const char *text, long *nr, unsigned long args[6])
 	return 0;
 }
 
-int lr_parse_arp(const char *text, const char *ip, unsigned int *flags, char *dev,
-		 size_t size)
-{
-	char a[64], d[64];
-	unsigned int fl;
-	const char *l;
-
-	for (l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-		if (sscanf(l, "%63s %*x %x %*s %*s %63s", a, &fl, d) == 3 && !strcmp(a, ip)) {
-			*flags = fl;
-			snprintf(dev, size, "%s", d);
-			return 0;
-		}
-	return -1;
-}
-
 char lr_proc_state(pid_t pid)
 {
 	char path[64], buf[1024];

@@ -5,8 +5,7 @@
  * Contract: a /proc/sys value; the guest's tick rate against CLOCK_MONOTONIC (from
  * /proc/stat's cpu times); a child's scheduler state and current syscall, to tell that it
  * sleeps in fcntl() waiting for a lock. Parsers marked "pure" read only their argument.
- * Users: ops.c and imptest.h (blocked waiters), impair.c (tick rate), the fixtures,
- * link_down.c (the client's ARP entry for the server).
+ * Users: ops.c and imptest.h (blocked waiters), impair.c (tick rate), the fixtures.
  */
 #ifndef LR_PROC_H
 #define LR_PROC_H
@@ -46,14 +45,5 @@ char lr_proc_state(pid_t pid);			/* 0 if unreadable */
  * (nlmclnt_wait) and the VFS wait for a local lock are interruptible ('S').
  */
 bool lr_blocked_in_fcntl(pid_t pid, int cmd);
-
-/*
- * pure: /proc/net/arp's entry for ip (arp_seq_show(): "IP address  HW type  Flags  HW
- * address  Mask  Device"): its flags (ATF_COM 0x2 when the neighbour is NUD_VALID: a
- * packet to it leaves at once; else it waits for ARP to resolve) and its device into dev.
- * 0, or -1 when ip has no entry.
- */
-int lr_parse_arp(const char *text, const char *ip, unsigned int *flags, char *dev,
-		 size_t size);
 
 #endif /* LR_PROC_H */

@@ -138,30 +138,6 @@ TEST(proc_syscall)
 	EXPECT_EQ(-1, lr_parse_syscall("72 0x3\n", &nr, args));
 }
 
-/* /proc/net/arp as a client showed it during link-down: the server's entry unresolved
- * (flags 0x0, no address), the host's resolved; a prefix of an address is not it */
-TEST(proc_arp)
-{
-	static const char arp[] =
-		"IP address       HW type     Flags       HW address            Mask     Device\n"
-		"192.168.53.1     0x1         0x2         52:54:00:12:34:01     *        eth1\n"
-		"192.168.53.40    0x1         0x0         00:00:00:00:00:00     *        eth0\n"
-		"192.168.53.4     0x1         0x2         52:54:00:12:34:04     *        eth0\n";
-	unsigned int fl;
-	char dev[16];
-
-	ASSERT_EQ(0, lr_parse_arp(arp, "192.168.53.40", &fl, dev, sizeof(dev)));
-	EXPECT_EQ(0, fl);
-	EXPECT_STREQ("eth0", dev);
-	ASSERT_EQ(0, lr_parse_arp(arp, "192.168.53.4", &fl, dev, sizeof(dev)));
-	EXPECT_EQ(2, fl);
-	ASSERT_EQ(0, lr_parse_arp(arp, "192.168.53.1", &fl, dev, sizeof(dev)));
-	EXPECT_STREQ("eth1", dev);
-	EXPECT_EQ(-1, lr_parse_arp(arp, "192.168.53.41", &fl, dev, sizeof(dev)));
-	EXPECT_EQ(-1, lr_parse_arp(arp, "IP", &fl, dev, sizeof(dev)));
-	EXPECT_EQ(-1, lr_parse_arp("", "192.168.53.40", &fl, dev, sizeof(dev)));
-}
-
 TEST(proc_locks)
 {
 	/* a server's /proc/locks: lockd holds 0-99 on inode 21, two NLM requests wait */
