@@ -94,6 +94,8 @@ stats() {
 # duration - its scenario (vm/run.sh time_breakdown)
 boot=$(stats pair_start_to_mounted_s)
 overhead=$(stats time_overhead_s)
+# the lanes' turns at booting: each case's wait before it started (vm/run.sh boot_slot_take)
+bwait=$(stats boot_wait_host_s)
 jobs=$(kv "$RUN_DIR/versions" jobs 2>/dev/null)
 shard=$(kv "$RUN_DIR/versions" shard 2>/dev/null)
 merged=$(kv "$RUN_DIR/versions" merged_from 2>/dev/null)
@@ -116,6 +118,12 @@ merged=$(kv "$RUN_DIR/versions" merged_from 2>/dev/null)
 		echo
 		echo "Boot, QEMU start of the server to the client's \"lr: client mounted\" (host s), over"
 		echo "the $1 pair(s) that mounted${jobs:+, $jobs at once}${merged:+ within each shard}: median $2 s, max $3 s."
+	fi
+	if [ -n "$bwait" ]; then
+		set -- $bwait
+		echo
+		echo "The pairs booted in turn; before it started, a case waited for its turn: median"
+		echo "$2 s, max $3 s ($1 cases; not in their durations)."
 	fi
 	time_table
 	# a pair names both sides: the client's kernel and the server's, each's version
@@ -160,7 +168,7 @@ done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
 	--arg sha "$(kv "$RUN_DIR/versions" shard_list_sha256 2>/dev/null)" \
 	--arg exp "$(kv "$RUN_DIR/versions" shard_expected_s 2>/dev/null)" \
 	--arg sn "$(kv "$RUN_DIR/versions" shard_n 2>/dev/null)" \
-	--arg merged "$merged" --arg boot "$boot" \
+	--arg merged "$merged" --arg boot "$boot" --arg bwait "$bwait" \
 	--arg run_times "$(cat "$RUN_DIR/.times" 2>/dev/null)" --argjson cache "$(cache_json)" \
 	--arg overhead "$overhead" '
 	def n: if . == "" then null else tonumber end;
@@ -173,7 +181,7 @@ done | jq -s --arg run_id "$RUN_ID" --arg profile "$PROFILE" \
 		{k: (if $shard == "" then null else ($shard | split("/")[0] | tonumber) end),
 		 n: ($sn | n), list: ($list | words), list_sha256: $sha, expected_s: ($exp | n)} end),
 	 merged_from: (if $merged == "" then null else ($merged | words) end),
-	 boot: ($boot | stats("pairs")),
+	 boot: ($boot | stats("pairs")), boot_wait: ($bwait | stats("cases")),
 	 time: (($run_times | split("\n") | map(select(. != "") | split("=") |
 		{key: .[0], value: (.[1] | tonumber)}) | from_entries) +
 		{overhead: ($overhead | stats("cases"))}),

@@ -20,6 +20,9 @@
 #                     baseline exit": the client saving its logs and powering off)
 #   term-boot term-test term-teardown SIGTERM to vm/run.sh alone (kill PID), the same
 #                     moments; term-test runs baseline first and must keep it
+#   term-turn         JOBS=2: SIGTERM to vm/run.sh while baseline boots and svc-sleep/getlk
+#                     waits for its turn to boot (vm/run.sh boot_slot_take): no QEMU of its
+#                     own yet, the flock it waits in must go with it
 #   client-killed     SIGKILL to the client's QEMU after baseline's first KTAP result: fail,
 #                     "the client wrote no status", console and KTAP kept
 #   lockd-hang        the server's lockd stalled for good (`svc-sleep on` through its agent
@@ -38,7 +41,7 @@ set -u
 . "$LR_TOP/vm/common.sh"
 
 ALL="int-prep-kernel int-prep-images int-boot term-boot int-test term-test int-teardown
-	term-teardown client-killed lockd-hang two-runs"
+	term-teardown term-turn client-killed lockd-hang two-runs"
 D=$LR_BUILD/drills
 WAIT=${LR_DRILL_WAIT:-240}	# bound on any moment a drill waits for, and on a run's end
 
@@ -242,6 +245,31 @@ drill_signal() {
 	done_drill
 }
 
+# drill_turn: SIGTERM while the second lane waits for its turn to boot
+drill_turn() {
+	local dir=$D/term-turn ts r w
+	begin term-turn
+	run_start "$dir" JOBS=2 CASES="baseline svc-sleep/getlk"
+	r="$dir/results/*/mainline"
+	if until_seen "$RPID" "$r/.baseline.tmp/console.client" 'Linux version' &&
+	   slowwait 30 eval "pgrep -g $RPID -x flock >/dev/null"; then
+		seen "$r/.baseline.tmp/console.client" '^lr: client mounted' &&
+			bad "baseline had mounted already"
+		w=$(echo $r/.svc-sleep-getlk.tmp)
+		[ -d "$w" ] || bad "svc-sleep/getlk had not started: $w"
+		[ -z "$(ls "$w"/console.* 2>/dev/null)" ] ||
+			bad "svc-sleep/getlk booted beside baseline: $(ls "$w"/console.*)"
+		kill -TERM "$RPID"; ts=$(now)
+		run_end "$RPID"
+		interrupted "$dir" "$RPID" "$ts" baseline
+		[ "$(case_state "$dir" mainline svc-sleep/getlk)" = absent ] &&
+			note "svc-sleep/getlk dropped" || bad "svc-sleep/getlk left a case dir"
+	else
+		bad "no lane waiting for its turn while baseline booted"
+	fi
+	done_drill
+}
+
 drill_client_killed() {
 	local dir=$D/client-killed c q st
 	begin client-killed
@@ -342,6 +370,7 @@ for d; do
 	term-test) drill_signal "$d" TERM test "baseline svc-sleep/lock" ;;
 	int-teardown) drill_signal "$d" INT teardown ;;
 	term-teardown) drill_signal "$d" TERM teardown ;;
+	term-turn) drill_turn ;;
 	client-killed) drill_client_killed ;;
 	lockd-hang) drill_lockd_hang ;;
 	two-runs) drill_two_runs ;;
