@@ -79,7 +79,7 @@ static inline struct lr_window imp_link_up_window(struct imp_fix *f,
 		TH_LOG("lockd's connect: the wide window");
 		return *wide;
 	}
-	w = imp_syn_window(f, best, upto, t_off, late, 0, ref, why);
+	w = imp_syn_window(f, best, upto, t_off, late, best, ref, why);
 	snprintf(why, sizeof(why), "%s of lockd's connect at %.2f s (tcp_syn_retries schedule; "
 		 "timer wheel and timer lateness %.2f s)", delay ? "the next SYN retransmission" :
 		 "the first SYN", w.expect / 1e3, late);
@@ -87,7 +87,7 @@ static inline struct lr_window imp_link_up_window(struct imp_fix *f,
 	bind = imp_next_syn(f, syn, RPCBIND_PORT, t_call, t_off, ts_ok, &late_b, &delay_b,
 			    &upto_b, _metadata);
 	if (bind >= 0) {
-		b = imp_syn_window(f, bind, upto_b, t_off, late_b, 0, ref, why);
+		b = imp_syn_window(f, bind, upto_b, t_off, late_b, bind, ref, why);
 		w.expect = w.expect > b.expect ? w.expect : b.expect;
 		w.lo = w.lo > b.lo ? w.lo : b.lo;
 		w.hi = w.hi > b.hi ? w.hi : b.hi;

@@ -241,3 +241,27 @@ long lr_imp_dropped(const struct lr_imp *m)
 	free(out);
 	return n;
 }
+
+int lr_server_clockmark(struct lr_clockmark *mk)
+{
+	char *out = NULL;
+	int rc;
+
+	mk->before = lr_now();
+	rc = lr_server("uptime", &out);
+	mk->after = lr_now();
+	rc = rc == 0 && out && sscanf(out, "%lf", &mk->other) == 1 ? 0 : -1;
+	free(out);
+	return rc;
+}
+
+int lr_server_sysctl(const char *name, unsigned int *v)
+{
+	char cmd[128], *out = NULL;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "sysctl %s", name);
+	rc = lr_server(cmd, &out) == 0 && out && sscanf(out, "%u", v) == 1 ? 0 : -1;
+	free(out);
+	return rc;
+}

@@ -5,8 +5,9 @@
  *
  * Contract: imp_next_syn() finds, in the trace, the connects whose SYN can get through
  * first after the path came back (from the start of the command that lifted the
- * impairment to its return), and imp_syn_window() / imp_next_syn_window() turn it into a
- * model window for the "OK" line; imp_rpcbind_lock() runs a whole LOCK under the
+ * impairment to its return), imp_server_synack() the server's own SYN-ACK that may beat
+ * it, and imp_syn_window() / imp_next_syn_window() turn them into a model window for the
+ * "OK" line; imp_rpcbind_lock() runs a whole LOCK under the
  * client's SYN-ACK drop and checks its lines, its result and the rpcbind connect's SYN
  * retransmissions.
  * Users: link_down.c (the link-up window), portmap_synack_lost.c, customer_0619.c.
@@ -95,18 +96,21 @@ static inline double imp_next_syn(struct imp_fix *f, const struct lr_tcp_sched *
 }
 
 /*
- * The window (ms after t_off) from the SYN at best to the one at upto (lr_now() s; the
- * same one unless the path came back during a retransmission interval): the answer to
- * the SYN, the RPCs that follow and the line take milliseconds, + TCG. why names it.
+ * The window (ms after t_off) from the first moment a SYN-ACK can get through (first:
+ * the SYN at best, or the server's own SYN-ACK before it) to the SYN at upto (lr_now()
+ * s; the same as best unless the path came back during a retransmission interval): the
+ * RPCs that follow and the line take milliseconds, + TCG. why names it.
  */
 static inline struct lr_window imp_syn_window(struct imp_fix *f, double best, double upto,
-					      double t_off, double late, double skew,
+					      double t_off, double late, double first,
 					      const char *ref, const char *why)
 {
 	struct lr_window w = { 0 };
 
+	if (first > best)
+		first = best;
 	w.expect = (long)((best - t_off) * 1e3);
-	w.lo = w.expect - lr_tol_stamp(&f->m.p) - (long)(skew * 1e3);
+	w.lo = (long)((first - t_off) * 1e3) - lr_tol_stamp(&f->m.p);
 	w.hi = (long)(((upto > best ? upto : best) - t_off) * 1e3) + (long)(late * 1e3) + 1000;
 	w.ref = ref;
 	w.why = why;
@@ -126,20 +130,86 @@ static inline void imp_syn_switch_why(struct imp_fix *f, char *why, size_t size,
 }
 
 /*
+ * The server's own SYN-ACKs (lr_synack_timer()) to the client's rpcbind connects, as
+ * the client dropped them until the rule went away (in [t_off, t_switched]): the first
+ * that can arrive after t_off completes the handshake if it beats the client's next
+ * SYN. Each connect (a client port in SYN_SENT since t_go) is one request sock on the
+ * server; its SYNs are the watcher's, each sent in (t_prev, t]; the server's timers run
+ * on its clock, ours = its / rate, rate in [rlo, rhi] (measured over the LOCK, struct
+ * imp_clock). A SYN-ACK's earliest moment: from its SYN's earlier edge at rhi, never
+ * early; its latest: from the later edge at rlo plus each chained timer's wheel rounding
+ * and LR_TOL_TIMER_MS. The first one whose latest moment is after t_off may have got
+ * through at its earliest (or at t_off). Returns that moment (lr_now() s) and its model
+ * moment in *nominal; -1 when none comes before t_end.
+ */
+struct imp_clock {
+	bool ok;		/* the two marks were read */
+	double rlo, rhi;	/* the server's clock seconds per client second */
+	unsigned int synack_retries;	/* the server's net.ipv4.tcp_synack_retries */
+};
+
+static inline double imp_server_synack(struct imp_fix *f, const struct imp_clock *ck,
+				       double t_go, double t_off, double t_end, double *nominal)
+{
+	struct lr_imp *m = &f->m;
+	double at[LR_MAX_SEGS], prev[LR_MAX_SEGS], best = -1;
+	struct lr_synack sa[LR_MAX_SEGS];
+	int e, i, k, n, seen[LR_SOCK_EV_MAX], nseen = 0;
+
+	for (e = 0; e < m->nsev; e++) {
+		const struct lr_sock_ev *ev = &m->sev[e];
+		double mid = (ck->rlo + ck->rhi) / 2;
+
+		if (ev->state != LR_TCP_SYN_SENT || ev->t < t_go)
+			continue;
+		for (i = 0; i < nseen && seen[i] != ev->lport; i++)
+			;
+		if (i < nseen)
+			continue;	/* a connect's first SYN only */
+		seen[nseen++] = ev->lport;
+		at[0] = ev->t;
+		prev[0] = ev->t_prev;
+		n = 1 + lr_imp_retrans(m, ev->lport, LR_TCP_SYN_SENT, at + 1, prev + 1,
+				       LR_MAX_SEGS - 1);
+		k = lr_synack_timer(at, n, ck->synack_retries, mid, t_end, sa, LR_MAX_SEGS);
+		for (i = 0; i < k; i++) {
+			const struct lr_synack *s = &sa[i];
+			double early = prev[s->syn] + s->after / 1e3 / ck->rhi;
+			double late = at[s->syn] + (s->after + s->steps *
+				(lr_timer_slack(&m->p, s->after) + LR_TOL_TIMER_MS)) / 1e3 / ck->rlo;
+
+			if (late < t_off)
+				continue;	/* surely dropped by the rule */
+			if (early < t_off)
+				early = t_off;
+			if (best < 0 || early < best) {
+				best = early;
+				*nominal = at[s->syn] + s->after / 1e3 / mid;
+			}
+			break;
+		}
+	}
+	return best;
+}
+
+/*
  * portmap-synack-lost: when the SYN-ACK path is restored at t_off, the rpcbind connect
- * that gets through is the one whose SYN goes out next (imp_next_syn()). The server's
- * own SYN-ACK retransmission (the same first steps, on its clock) may beat it: the two
- * guests' jiffies clocks drift apart (LR_GUEST_SKEW), so the window opens that fraction
- * of the SYN's delay earlier. The rpcbind answer, the connect to lockd, the LOCK and its
+ * that gets through is the one whose SYN goes out next (imp_next_syn()), unless the
+ * server's own SYN-ACK retransmission comes first (imp_server_synack(); unknown rate:
+ * any moment from t_off on). The rpcbind answer, the connect to lockd, the LOCK and its
  * reply follow within milliseconds. No connect seen: the wide window.
  */
 static inline struct lr_window imp_next_syn_window(struct imp_fix *f,
-						    const struct lr_tcp_sched *syn, double t_off,
-						    double ts_ok, const struct lr_window *wide,
+						    const struct lr_tcp_sched *syn,
+						    const struct imp_clock *ck, double t_go,
+						    double t_off, double ts_ok,
+						    const struct lr_window *wide,
 						    struct __test_metadata *_metadata)
 {
-	static char why[512];
-	double late, delay, best, upto;
+	static char why[768];
+	double late, delay, best, upto, first, nominal = -1;
+	struct lr_window w;
+	size_t l;
 
 	best = imp_next_syn(f, syn, RPCBIND_PORT, 0, t_off, ts_ok, &late, &delay, &upto,
 			    _metadata);
@@ -147,14 +217,28 @@ static inline struct lr_window imp_next_syn_window(struct imp_fix *f,
 		TH_LOG("the rpcbind connect: the wide window");
 		return *wide;
 	}
+	first = ck->ok ? imp_server_synack(f, ck, t_go, t_off, best, &nominal) : t_off;
 	snprintf(why, sizeof(why), "%s (tcp_syn_retries schedule from its connect, timer wheel "
 		 "and timer lateness %.2f s) gets the SYN-ACK through", delay ?
 		 "the next SYN retransmission of the rpcbind connect in flight" :
 		 "the first SYN of a new rpcbind connect", late);
 	imp_syn_switch_why(f, why, sizeof(why), best, upto, t_off);
-	snprintf(why + strlen(why), sizeof(why) - strlen(why), "; + TCG");
-	return imp_syn_window(f, best, upto, t_off, late, delay * LR_GUEST_SKEW,
-			      "the SYN-ACK path restored", why);
+	l = strlen(why);
+	if (!ck->ok)
+		snprintf(why + l, sizeof(why) - l, "; or the server's own SYN-ACK retransmission "
+			 "at any moment (its clock's rate unknown)");
+	else if (first >= 0 && first < best)
+		snprintf(why + l, sizeof(why) - l, "; or the server's own SYN-ACK retransmission "
+			 "(request-sock timer, tcp_synack_retries %u, model %.2f s, its clock at "
+			 "%.3f-%.3f of ours) from %.2f s", ck->synack_retries, nominal - t_off,
+			 ck->rlo, ck->rhi, first - t_off);
+	l = strlen(why);
+	snprintf(why + l, sizeof(why) - l, "; + TCG");
+	w = imp_syn_window(f, best, upto, t_off, late, first < 0 ? best : first,
+			   "the SYN-ACK path restored", why);
+	if (nominal >= t_off && nominal < best)
+		w.expect = (long)((nominal - t_off) * 1e3);
+	return w;
 }
 
 /* ---- a LOCK whose rpcbind query loses its SYN-ACKs (portmap-synack-lost, 0619) ---- */
@@ -179,6 +263,8 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	const char *const *nm = names[nth ? 1 : 0];
 	struct lr_imp *m = &f->m;
 	struct lr_tcp_sched syn;
+	struct lr_clockmark mk[2];
+	struct imp_clock ck = { 0 };
 	struct lr_expect e;
 	struct lr_window okw;
 	double t_on, t_go, t_off, ts_try = -1, ts_ok = -1, t_syn = -1, syn_gap = 0;
@@ -190,6 +276,10 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	size_t l;
 
 	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_PORTMAP_SYNACK_LOST, NULL, &e));
+	ASSERT_EQ(0, lr_server_sysctl("net.ipv4.tcp_synack_retries", &ck.synack_retries))
+		TH_LOG("the server's net.ipv4.tcp_synack_retries: no answer from its agent");
+	/* the server's clock against ours over the LOCK: its SYN-ACK timer runs on it */
+	ck.ok = !lr_server_clockmark(&mk[0]);
 	lr_imp_watch(m, RPCBIND_PORT);
 	ASSERT_EQ(0, lr_imp_on(m, &t_on)) TH_LOG("synack-drop on: %s", strerror(errno));
 	t_go = lr_now();
@@ -211,9 +301,16 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	if (!f->t_ref)
 		f->t_ref = u->r.t_call;
 
+	ck.ok = ck.ok && !lr_server_clockmark(&mk[1]) &&
+		!lr_clock_rate(&mk[0], &mk[1], &ck.rlo, &ck.rhi);
+	if (ck.ok)
+		TH_LOG("the server's clock ran at %.3f-%.3f of the client's over the LOCK",
+		       ck.rlo, ck.rhi);
+	else
+		TH_LOG("the server's clock could not be read twice: its rate is unknown");
 	lr_tcp_syn_schedule(&m->p, &syn);
-	okw = imp_next_syn_window(f, &syn, t_off, ts_ok < 0 ? u->r.t_ret : ts_ok, &e.ok,
-				  _metadata);
+	okw = imp_next_syn_window(f, &syn, &ck, t_go, t_off, ts_ok < 0 ? u->r.t_ret : ts_ok,
+				  &e.ok, _metadata);
 	imp_check(f, nm[0], &e.trying, ts_try < 0 ? -1 : ts_try - u->r.t_call, _metadata);
 	imp_check(f, nm[1], &okw, ts_ok < 0 ? -1 : ts_ok - t_off, _metadata);
 	imp_check(f, nm[2], &okw, u->r.t_ret - t_off, _metadata);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * timing.c: the lockd/sunrpc/TCP timing model's schedules: when RPC alarms, SYN and FIN
- * retransmissions, timers and reconnects fire (timing.h, docs/timing-model.md). The
- * kernel's constants are in timing_kernel.h; the inputs in params.c, the scenario
- * windows in expect.c.
+ * timing.c: the lockd/sunrpc timing model's schedules: when RPC alarms, timers and
+ * reconnects fire, how late a timer may be (timing.h, docs/timing-model.md). TCP's own
+ * timers are in timing_tcp.c, the kernel's constants in timing_kernel.h, the inputs in
+ * params.c, the scenario windows in expect.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -142,121 +142,9 @@ int lr_rpc_schedule(const struct lr_params *p, const struct lr_rpc_timeout *to,
 }
 
 /*
- * SYN (re)transmissions from connect(), ms after the first SYN.
- * tcp_retransmit_timer()/tcp_write_timeout() (net/ipv4/tcp_timer.c): the RTO starts
- * at TCP_TIMEOUT_INIT; mainline keeps it for the first tcp_syn_linear_timeouts RTOs,
- * then doubles (4.19 doubles from the first); the attempt fails with ETIMEDOUT at the
- * RTO after tcp_syn_retries (+ tcp_syn_linear_timeouts) retransmissions.
- */
-void lr_tcp_syn_schedule(const struct lr_params *p, struct lr_tcp_sched *t)
-{
-	unsigned int lin = p->tcp_syn_linear_timeouts;
-	unsigned int max = p->tcp_syn_retries + lin;
-	long rto = TCP_TIMEOUT_INIT, now = 0;
-	unsigned int i;
-
-	memset(t, 0, sizeof(*t));
-	t->at[t->n++] = 0;
-	for (i = 1; i <= max + 1; i++) {
-		now += rto;
-		if (i > max || t->n >= LR_MAX_SEGS)
-			break;
-		t->at[t->n++] = now;
-		if (i > lin) {		/* tp->total_rto > tcp_syn_linear_timeouts */
-			rto <<= 1;
-			if (rto > (long)p->tcp_rto_max_ms)
-				rto = p->tcp_rto_max_ms;
-		}
-	}
-	t->giveup = now;
-}
-
-/*
- * retransmits_timed_out() with timeout == 0 (both): the time "boundary" RTO_MIN-based
- * doublings take, capped at TCP_RTO_MAX per step (tcp_model_timeout() in mainline).
- */
-static long model_timeout(unsigned int boundary, long rto_base, long rto_max)
-{
-	unsigned int thresh = 0;
-	long t;
-
-	while ((rto_base << (thresh + 1)) <= rto_max)	/* ilog2(TCP_RTO_MAX / rto_base) */
-		thresh++;
-	if (boundary <= thresh)
-		return ((2L << boundary) - 1) * rto_base;
-	t = ((2L << thresh) - 1) * rto_base;
-	return t + (long)(boundary - thresh) * rto_max;
-}
-
-/*
- * Retransmissions of an unanswered FIN (or any lone segment), ms after its first
- * transmission, on a connection whose RTO is @rto.
- *  - the first resend is the tail loss probe (tcp_schedule_loss_probe(), armed by
- *    tcp_early_retrans >= 3) one RTO-sized PTO later; the RTO timer then fires at
- *    rto, 2 rto, 4 rto ... after it (icsk_rto <<= 1, capped at tcp_rto_max): the
- *    seed's 0.22, 0.44, 0.87, 1.76 ... s;
- *  - @user_timeout (TCP_USER_TIMEOUT, ms; 0 = none) ends it exactly: the timer is
- *    clamped to it (tcp_clamp_rto_to_user_timeout(), in 4.19.y and mainline) and
- *    tcp_write_err() kills the socket;
- *  - otherwise tcp_retries2 (socket still owned, the xprt only shut it down) or
- *    tcp_orphan_retries (orphan: 0 means 8 while the RTO is below tcp_rto_max).
- */
-void lr_tcp_fin_schedule(const struct lr_params *p, long rto, long user_timeout,
-			 int orphan, struct lr_tcp_sched *t)
-{
-	long rto_max = p->tcp_rto_max_ms, limit, now = 0;
-	unsigned int retries;
-
-	memset(t, 0, sizeof(*t));
-	if (rto <= 0)
-		rto = p->tcp_rto_min_ms;
-	if (user_timeout > 0) {
-		limit = user_timeout;
-	} else {
-		retries = p->tcp_retries2;
-		if (orphan) {
-			retries = p->tcp_orphan_retries;
-			if (retries == 0)
-				retries = TCP_ORPHAN_RETRIES_ALIVE;
-		}
-		limit = model_timeout(retries, p->tcp_rto_min_ms, rto_max);
-	}
-
-	t->at[t->n++] = 0;
-	if (lr_tcp_tlp(p) && rto < limit) {
-		now = rto;
-		t->at[t->n++] = now;	/* TLP probe */
-	}
-	for (;;) {
-		long next = now + rto;
-
-		/* tcp_write_timeout() runs when the timer fires, before the resend */
-		if (next >= limit) {
-			t->giveup = user_timeout > 0 ? limit : next;
-			return;
-		}
-		if (t->n >= LR_MAX_SEGS) {
-			t->giveup = -1;
-			return;
-		}
-		now = next;
-		t->at[t->n++] = now;
-		rto <<= 1;
-		if (rto > rto_max)
-			rto = rto_max;
-	}
-}
-
-/*
  * How late a timer_list armed @delay_ms ahead can fire: calc_index() rounds the
  * expiry up by up to LVL_GRAN(level) jiffies (kernel/time/timer.c, both).
  */
-bool lr_tcp_tlp(const struct lr_params *p)
-{
-	/* tcp_schedule_loss_probe(): only with tcp_early_retrans 3 or 4 (both lines) */
-	return p->tcp_early_retrans >= TCP_EARLY_RETRANS;
-}
-
 long lr_timer_slack(const struct lr_params *p, long delay_ms)
 {
 	long hz = p->hz ? p->hz : LR_DEFAULT_HZ;
@@ -337,4 +225,17 @@ long lr_xs_reconnect_delay(unsigned int attempt)
 long lr_xs_idle_disc_to(void)
 {
 	return XS_IDLE_DISC_TO;
+}
+
+int lr_clock_rate(const struct lr_clockmark *a, const struct lr_clockmark *b, double *lo,
+		  double *hi)
+{
+	double shortest = b->before - a->after, longest = b->after - a->before;
+	double d = b->other - a->other;
+
+	if (shortest <= 0 || d <= 0.01 || a->after < a->before || b->after < b->before)
+		return -1;
+	*lo = (d - 0.01) / longest;
+	*hi = (d + 0.01) / shortest;
+	return 0;
 }

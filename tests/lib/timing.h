@@ -140,9 +140,30 @@ long lr_xs_tcp_keepidle(const struct lr_rpc_timeout *xprt_to);
 int lr_rpc_schedule(const struct lr_params *p, const struct lr_rpc_timeout *to,
 		    const struct lr_rpc_case *c, struct lr_rpc_sched *s);
 
+/* timing_tcp.c: TCP's own timers */
 void lr_tcp_syn_schedule(const struct lr_params *p, struct lr_tcp_sched *t);
 void lr_tcp_fin_schedule(const struct lr_params *p, long rto, long user_timeout,
 			 int orphan, struct lr_tcp_sched *t);
+/* one SYN-ACK the server's request-sock timer sent (not an answer to a SYN) */
+struct lr_synack {
+	int syn;		/* the SYN it counts from: the last one that (re)armed the timer */
+	long after;		/* ms after that SYN, on the server's clock */
+	int steps;		/* timers chained from that SYN to it, each with its own lateness */
+};
+int lr_synack_timer(const double *syn, int n, unsigned int synack_retries, double rate,
+		    double until, struct lr_synack *out, int max);
+
+/*
+ * Two guests' clocks: one reading of the other guest's clock (its /proc/uptime, 10 ms
+ * grain) taken between two of ours (lr_now()). From two marks, lr_clock_rate() gives
+ * the other clock's seconds per second of ours, low and high (the readings' round trips
+ * and grain): 0, or -1 when the marks are unusable.
+ */
+struct lr_clockmark {
+	double before, other, after;
+};
+int lr_clock_rate(const struct lr_clockmark *a, const struct lr_clockmark *b, double *lo,
+		  double *hi);
 
 long lr_rpcbind_major(const struct lr_params *p);
 long lr_rpcbind_slack(const struct lr_params *p);
@@ -174,16 +195,6 @@ long lr_tol_stamp(const struct lr_params *p);
  * nothing about the kernel's timing any more: the tests fail it with that reason.
  */
 #define LR_TICK_RATE_MIN	0.8
-/*
- * How far two guests' clocks may drift apart over an interval, as a fraction of it: the
- * 7.3 guests run on refined-jiffies (no usable TSC under TCG), so each clock is its own
- * tick count, and loses what ticks it misses. Measured 2026-12-01 with four VM pairs on
- * two cores: a 61.97 s server timer took 52.89 s on the client's clock (0.147); a 1 s
- * server SYN-ACK retransmission took 0.68 s on the client's, while the host's capture
- * shows 1.018 s (0.33: three pairs booting at once). Used only where a moment can come
- * from either guest's timer (imp_next_syn_window()).
- */
-#define LR_GUEST_SKEW		0.4
 /*
  * How late one timer may fire beyond the wheel's rounding (lr_timer_slack()), measured
  * from the moment the one before it fired on the same guest: the vCPU thread waiting

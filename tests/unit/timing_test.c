@@ -487,6 +487,69 @@ TEST(lost_ticks_stretch_the_timers)
 	EXPECT_EQ(0, lr_window_tick_rate(&w, 0.5));
 }
 
+/*
+ * The server's request-sock timer against a quick customer-0619's capture (2026-12-02,
+ * host clock, the server's clock at the host's rate): SYNs at 3.52, 6.15, 8.82, 11.48,
+ * 14.14, 16.80 s, the server's own SYN-ACKs at 4.54, 8.19, 20.93 s (each up to ~0.13 s
+ * after the model: timer lateness).
+ */
+TEST(server_synack_timer)
+{
+	const double syn[] = { 3.52, 6.15, 8.82, 11.48, 14.14, 16.80 };
+	const double seen[] = { 4.54, 8.19, 20.93 };
+	struct lr_synack sa[8];
+	int i, k;
+
+	k = lr_synack_timer(syn, 6, 5, 1.0, 22.0, sa, 8);
+	ASSERT_EQ(3, k);
+	for (i = 0; i < k; i++) {
+		double t = syn[sa[i].syn] + sa[i].after / 1e3;
+
+		EXPECT_LE(t, seen[i]);
+		EXPECT_GT(t + 0.15, seen[i]);
+	}
+	EXPECT_EQ(0, sa[0].syn);	/* 1 s after the first SYN */
+	EXPECT_EQ(1000, sa[0].after);
+	EXPECT_EQ(1, sa[1].syn);	/* the dup SYN at 6.15 moved it to 2 s after it */
+	EXPECT_EQ(2000, sa[1].after);
+	EXPECT_EQ(5, sa[2].syn);	/* num_timeout 2: 4 s after the last SYN */
+	EXPECT_EQ(4000, sa[2].after);
+
+	/* no more SYNs: the chain 1, 2, 4, 8, 16 s then the drop at tcp_synack_retries */
+	k = lr_synack_timer(syn, 1, 5, 1.0, 1000, sa, 8);
+	ASSERT_EQ(5, k);
+	EXPECT_EQ(31000, sa[4].after);
+	EXPECT_EQ(5, sa[4].steps);
+	/* dropped after one re-send; the next SYN makes a new request: 1 s after it */
+	{
+		const double two[] = { 0, 10 };
+
+		k = lr_synack_timer(two, 2, 1, 1.0, 100, sa, 8);
+		ASSERT_EQ(2, k);
+		EXPECT_EQ(1, sa[1].syn);
+		EXPECT_EQ(1000, sa[1].after);
+	}
+	/* the server's clock at twice ours: its 1 s is our 0.5 s */
+	k = lr_synack_timer(syn, 1, 5, 2.0, 3.52 + 0.6, sa, 8);
+	EXPECT_EQ(1, k);
+	EXPECT_EQ(0, lr_synack_timer(syn, 6, 5, 0, 100, sa, 8));
+}
+
+TEST(clock_rate)
+{
+	struct lr_clockmark a = { 10.0, 100.00, 10.2 }, b = { 30.0, 110.00, 30.2 };
+	double lo, hi;
+
+	ASSERT_EQ(0, lr_clock_rate(&a, &b, &lo, &hi));
+	EXPECT_LT(9.99 / 20.2 - 1e-9, lo);
+	EXPECT_GT(9.99 / 20.2 + 1e-9, lo);
+	EXPECT_LT(10.01 / 19.8 - 1e-9, hi);
+	EXPECT_GT(10.01 / 19.8 + 1e-9, hi);
+	EXPECT_EQ(-1, lr_clock_rate(&b, &a, &lo, &hi));	/* backwards */
+	b.before = 10.1;				/* overlapping marks */
+	EXPECT_EQ(-1, lr_clock_rate(&a, &b, &lo, &hi));
+}
+
 /* a fake /proc tree in a temp dir */
 FIXTURE(procfs) {
 	char root[64];
