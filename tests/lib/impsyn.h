@@ -129,25 +129,46 @@ static inline void imp_syn_switch_why(struct imp_fix *f, char *why, size_t size,
 			 "one at %.2f s", f->m.t_switched - t_off, upto - t_off);
 }
 
+struct imp_clock {
+	bool ok;		/* the marks were read and gave a rate */
+	double rlo, rhi;	/* the server's clock seconds per client second */
+	unsigned int synack_retries;	/* the server's net.ipv4.tcp_synack_retries */
+};
+
+/*
+ * The rate's range over the LOCK: the union of the two stretches' (before the restore,
+ * after it), so that a rate that changed on the way (a burst of load) is covered; a
+ * stretch too short to tell (lr_clock_rate() -1) adds nothing. false: none could tell.
+ */
+static inline bool imp_clock_rate(struct imp_clock *ck, const struct lr_clockmark mk[3])
+{
+	double lo, hi;
+	bool any = false;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (lr_clock_rate(&mk[i], &mk[i + 1], &lo, &hi))
+			continue;
+		ck->rlo = any && ck->rlo < lo ? ck->rlo : lo;
+		ck->rhi = any && ck->rhi > hi ? ck->rhi : hi;
+		any = true;
+	}
+	return any;
+}
+
 /*
  * The server's own SYN-ACKs (lr_synack_timer()) to the client's rpcbind connects, as
  * the client dropped them until the rule went away (in [t_off, t_switched]): the first
  * that can arrive after t_off completes the handshake if it beats the client's next
  * SYN. Each connect (a client port in SYN_SENT since t_go) is one request sock on the
  * server; its SYNs are the watcher's, each sent in (t_prev, t]; the server's timers run
- * on its clock, ours = its / rate, rate in [rlo, rhi] (measured over the LOCK, struct
- * imp_clock). A SYN-ACK's earliest moment: from its SYN's earlier edge at rhi, never
+ * on its clock, ours = its / rate, rate in [rlo, rhi] (measured over the LOCK,
+ * imp_clock_rate()). A SYN-ACK's earliest moment: from its SYN's earlier edge at rhi, never
  * early; its latest: from the later edge at rlo plus each chained timer's wheel rounding
  * and LR_TOL_TIMER_MS. The first one whose latest moment is after t_off may have got
  * through at its earliest (or at t_off). Returns that moment (lr_now() s) and its model
  * moment in *nominal; -1 when none comes before t_end.
  */
-struct imp_clock {
-	bool ok;		/* the two marks were read */
-	double rlo, rhi;	/* the server's clock seconds per client second */
-	unsigned int synack_retries;	/* the server's net.ipv4.tcp_synack_retries */
-};
-
 static inline double imp_server_synack(struct imp_fix *f, const struct imp_clock *ck,
 				       double t_go, double t_off, double t_end, double *nominal)
 {
@@ -263,7 +284,7 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	const char *const *nm = names[nth ? 1 : 0];
 	struct lr_imp *m = &f->m;
 	struct lr_tcp_sched syn;
-	struct lr_clockmark mk[2];
+	struct lr_clockmark mk[3];
 	struct imp_clock ck = { 0 };
 	struct lr_expect e;
 	struct lr_window okw;
@@ -278,7 +299,8 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_PORTMAP_SYNACK_LOST, NULL, &e));
 	ASSERT_EQ(0, lr_server_sysctl("net.ipv4.tcp_synack_retries", &ck.synack_retries))
 		TH_LOG("the server's net.ipv4.tcp_synack_retries: no answer from its agent");
-	/* the server's clock against ours over the LOCK: its SYN-ACK timer runs on it */
+	/* the server's clock against ours over the LOCK (its SYN-ACK timer runs on it):
+	 * read before, at the restore and after */
 	ck.ok = !lr_server_clockmark(&mk[0]);
 	lr_imp_watch(m, RPCBIND_PORT);
 	ASSERT_EQ(0, lr_imp_on(m, &t_on)) TH_LOG("synack-drop on: %s", strerror(errno));
@@ -291,6 +313,7 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 
 	ts_try = imp_wait_line(f, lr_imp_re_trying(m), t_go, t_go + e.trying.hi / 1e3 + IMP_LATE_S);
 	dropped = lr_imp_dropped(m);	/* "off" deletes the rule and its counter */
+	ck.ok = ck.ok && !lr_server_clockmark(&mk[1]);
 	ASSERT_EQ(0, lr_imp_off(m, &t_off));
 	TH_LOG("SYN-ACK path restored: 'lr-ctl synack-drop off' took %.2f s", m->t_switched - t_off);
 	lr_phase(-1, "SYN-ACK path restored: waiting for the result and 'OK'");
@@ -301,13 +324,12 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	if (!f->t_ref)
 		f->t_ref = u->r.t_call;
 
-	ck.ok = ck.ok && !lr_server_clockmark(&mk[1]) &&
-		!lr_clock_rate(&mk[0], &mk[1], &ck.rlo, &ck.rhi);
+	ck.ok = ck.ok && !lr_server_clockmark(&mk[2]) && imp_clock_rate(&ck, mk);
 	if (ck.ok)
 		TH_LOG("the server's clock ran at %.3f-%.3f of the client's over the LOCK",
 		       ck.rlo, ck.rhi);
 	else
-		TH_LOG("the server's clock could not be read twice: its rate is unknown");
+		TH_LOG("the server's clock could not be read (or too briefly): its rate is unknown");
 	lr_tcp_syn_schedule(&m->p, &syn);
 	okw = imp_next_syn_window(f, &syn, &ck, t_go, t_off, ts_ok < 0 ? u->r.t_ret : ts_ok,
 				  &e.ok, _metadata);
