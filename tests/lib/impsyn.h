@@ -165,21 +165,28 @@ static inline bool imp_clock_rate(struct imp_clock *ck, const struct lr_clockmar
  * on its clock, ours = its / rate, rate in [rlo, rhi] (measured over the LOCK,
  * imp_clock_rate()). A SYN-ACK's earliest moment: from its SYN's earlier edge at rhi, never
  * early; its latest: from the later edge at rlo plus each chained timer's wheel rounding
- * and LR_TOL_TIMER_MS. The first one whose latest moment is after t_off may have got
- * through at its earliest (or at t_off). Returns that moment (lr_now() s) and its model
- * moment in *nominal; -1 when none comes before t_end.
+ * and LR_TOL_TIMER_MS. A SYN and an expiry close enough to have crossed are followed
+ * both ways (lr_synack_timer()'s tie). Any one whose latest moment is after t_off may
+ * have got through at its earliest (or at t_off). Returns the earliest such moment
+ * (lr_now() s) and its model moment in *nominal; -1 when none comes before t_end.
  */
+/* the longest timer that races a SYN within the LOCK's first minute: the SYN schedule's
+ * gaps are 1, 2, 4, 8 s, the request's timer 1 s << num_timeout */
+#define IMP_RACE_TIMER_MS	8000
+
 static inline double imp_server_synack(struct imp_fix *f, const struct imp_clock *ck,
-				       double t_go, double t_off, double t_end, double *nominal)
+				       double t_go, double t_off, double t_end, double *nominal,
+				       struct __test_metadata *_metadata)
 {
 	struct lr_imp *m = &f->m;
-	double at[LR_MAX_SEGS], prev[LR_MAX_SEGS], best = -1;
-	struct lr_synack sa[LR_MAX_SEGS];
+	double at[LR_MAX_SEGS], prev[LR_MAX_SEGS], best = -1, grain = 0, tie, mid;
+	struct lr_synack sa[LR_MAX_SEGS * 8];
 	int e, i, k, n, seen[LR_SOCK_EV_MAX], nseen = 0;
+	long timer = lr_timer_slack(&m->p, IMP_RACE_TIMER_MS) + LR_TOL_TIMER_MS;
 
+	mid = (ck->rlo + ck->rhi) / 2;
 	for (e = 0; e < m->nsev; e++) {
 		const struct lr_sock_ev *ev = &m->sev[e];
-		double mid = (ck->rlo + ck->rhi) / 2;
 
 		if (ev->state != LR_TCP_SYN_SENT || ev->t < t_go)
 			continue;
@@ -192,7 +199,20 @@ static inline double imp_server_synack(struct imp_fix *f, const struct imp_clock
 		prev[0] = ev->t_prev;
 		n = 1 + lr_imp_retrans(m, ev->lport, LR_TCP_SYN_SENT, at + 1, prev + 1,
 				       LR_MAX_SEGS - 1);
-		k = lr_synack_timer(at, n, ck->synack_retries, mid, t_end, sa, LR_MAX_SEGS);
+		/* a SYN and the timer race when they may have crossed: the SYN's sample
+		 * grain, either timer's lateness, the rate's range over the timer */
+		for (i = 0; i < n; i++)
+			grain = at[i] - prev[i] > grain ? at[i] - prev[i] : grain;
+		tie = grain + 2 * timer / 1e3 + IMP_RACE_TIMER_MS / 1e3 *
+		      (1 / ck->rlo - 1 / ck->rhi);
+		k = lr_synack_timer(at, n, ck->synack_retries, mid, tie, t_end, sa,
+				    LR_MAX_SEGS * 8);
+		if (k < 0) {
+			TH_LOG("the server's SYN-ACK timer: too many orders to follow, any "
+			       "moment from the restore on");
+			*nominal = -1;
+			return t_off;
+		}
 		for (i = 0; i < k; i++) {
 			const struct lr_synack *s = &sa[i];
 			double early = prev[s->syn] + s->after / 1e3 / ck->rhi;
@@ -207,7 +227,6 @@ static inline double imp_server_synack(struct imp_fix *f, const struct imp_clock
 				best = early;
 				*nominal = at[s->syn] + s->after / 1e3 / mid;
 			}
-			break;
 		}
 	}
 	return best;
@@ -238,7 +257,8 @@ static inline struct lr_window imp_next_syn_window(struct imp_fix *f,
 		TH_LOG("the rpcbind connect: the wide window");
 		return *wide;
 	}
-	first = ck->ok ? imp_server_synack(f, ck, t_go, t_off, best, &nominal) : t_off;
+	first = ck->ok ? imp_server_synack(f, ck, t_go, t_off, best, &nominal,
+						   _metadata) : t_off;
 	snprintf(why, sizeof(why), "%s (tcp_syn_retries schedule from its connect, timer wheel "
 		 "and timer lateness %.2f s) gets the SYN-ACK through", delay ?
 		 "the next SYN retransmission of the rpcbind connect in flight" :
@@ -248,6 +268,9 @@ static inline struct lr_window imp_next_syn_window(struct imp_fix *f,
 	if (!ck->ok)
 		snprintf(why + l, sizeof(why) - l, "; or the server's own SYN-ACK retransmission "
 			 "at any moment (its clock's rate unknown)");
+	else if (first >= 0 && first < best && nominal < 0)
+		snprintf(why + l, sizeof(why) - l, "; or the server's own SYN-ACK retransmission "
+			 "at any moment (too many orders of SYNs and timer to follow)");
 	else if (first >= 0 && first < best)
 		snprintf(why + l, sizeof(why) - l, "; or the server's own SYN-ACK retransmission "
 			 "(request-sock timer, tcp_synack_retries %u, model %.2f s, its clock at "

@@ -150,8 +150,9 @@ struct lr_synack {
 	long after;		/* ms after that SYN, on the server's clock */
 	int steps;		/* timers chained from that SYN to it, each with its own lateness */
 };
+#define LR_SYNACK_BUDGET	100000	/* steps lr_synack_timer() follows, all orders */
 int lr_synack_timer(const double *syn, int n, unsigned int synack_retries, double rate,
-		    double until, struct lr_synack *out, int max);
+		    double tie, double until, struct lr_synack *out, int max);
 
 /*
  * Two guests' clocks: one reading of the other guest's clock (its /proc/uptime, 10 ms

@@ -3,6 +3,7 @@
  * timing_tcp.c: TCP's own timers in the model (timing.h): the client's SYN and FIN
  * retransmissions, and the server's SYN-ACKs of a connection that never completes.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "timing.h"
@@ -135,43 +136,95 @@ bool lr_tcp_tlp(const struct lr_params *p)
  *    TCP_TIMEOUT_INIT << num_timeout after it (mod_timer_pending()).
  * Seen 2026-12-02 in a quick customer-0619's capture: SYNs at 3.52, 6.15, 8.82, 11.48,
  * 14.14, 16.80 s, the timer's SYN-ACKs at 4.54, 8.19 and 20.93 s, as this model has them.
+ * A SYN that reaches the server less than @tie s from the timer's expiry races it: which came
+ * first decides num_timeout and so every later expiry (the client's 1 s linear SYN
+ * retransmissions race the request's first 1 s timer at each step), so both orders are
+ * followed and out[] gets the SYN-ACKs of every order, each once, unsorted.
  * syn[0..n-1]: the connect's SYNs in order (s, the client's clock); rate: the server's
  * clock seconds per client second. Fills out[] with the timer's SYN-ACKs up to @until
- * (the client's s) and returns how many (<= max).
+ * (the client's s) and returns how many; -1 when they did not fit in max or the orders
+ * were too many to follow (LR_SYNACK_BUDGET steps): the caller knows nothing then.
  */
-int lr_synack_timer(const double *syn, int n, unsigned int retries, double rate,
-		    double until, struct lr_synack *out, int max)
+struct synack_sim {
+	const double *syn;
+	int n, max, k, budget;
+	unsigned int retries;
+	double rate, tie, until;
+	struct lr_synack *out;
+};
+
+static long synack_timeo(int num)
 {
-	int i = 0, k = 0, num = 0, steps = 0, j = -1;
-	long after = 0;
+	long t = TCP_TIMEOUT_INIT << num;
 
-	if (rate <= 0)
-		return 0;
-	for (;;) {
-		double fire = j < 0 ? -1 : syn[j] + after / 1e3 / rate;
+	return t > TCP_RTO_MAX ? TCP_RTO_MAX : t;
+}
 
-		if (i < n && (j < 0 || syn[i] <= fire)) {
+/* out[] holds each SYN-ACK once, whichever orders lead to it (the most timers chained) */
+static void synack_add(struct synack_sim *s, int j, long after, int steps)
+{
+	int i;
+
+	for (i = 0; i < s->k; i++)
+		if (s->out[i].syn == j && s->out[i].after == after) {
+			if (s->out[i].steps < steps)
+				s->out[i].steps = steps;
+			return;
+		}
+	if (s->k >= s->max) {
+		s->budget = -1;
+		return;
+	}
+	s->out[s->k++] = (struct lr_synack){ .syn = j, .after = after, .steps = steps };
+}
+
+/* one order of events from request state (i: next SYN, j: the SYN the timer counts
+ * from, -1 no request); fire_first: the race at hand goes to the timer */
+static void synack_run(struct synack_sim *s, int i, int j, int num, long after, int steps,
+		       bool fire_first)
+{
+	while (s->budget-- > 0) {
+		double fire = j < 0 ? -1 : s->syn[j] + after / 1e3 / s->rate;
+		bool race = j >= 0 && i < s->n && s->syn[i] - fire < s->tie &&
+			    fire - s->syn[i] < s->tie;
+
+		if (race && !fire_first && fire <= s->until)
+			synack_run(s, i, j, num, after, steps, true);
+		if (i < s->n && (j < 0 || (s->syn[i] <= fire && !fire_first) ||
+				 (race && !fire_first))) {
 			/* a new request, or a retransmitted SYN answered and re-arming */
 			if (j < 0)
 				num = 0;
 			j = i++;
-			after = TCP_TIMEOUT_INIT << num;
-			if (after > TCP_RTO_MAX)
-				after = TCP_RTO_MAX;
+			after = synack_timeo(num);
 			steps = 1;
 			continue;
 		}
-		if (j < 0 || fire > until)
-			return k;
-		if ((unsigned int)num >= retries) {
+		fire_first = false;
+		if (j < 0 || fire > s->until)
+			return;
+		if ((unsigned int)num >= s->retries) {
 			j = -1;		/* dropped */
 			continue;
 		}
-		if (k < max)
-			out[k++] = (struct lr_synack){ .syn = j, .after = after, .steps = steps };
+		synack_add(s, j, after, steps);
+		if (s->budget < 0)
+			return;
 		num++;
-		after += (TCP_TIMEOUT_INIT << num) > TCP_RTO_MAX ? TCP_RTO_MAX :
-			 TCP_TIMEOUT_INIT << num;
+		after += synack_timeo(num);
 		steps++;
 	}
+}
+
+int lr_synack_timer(const double *syn, int n, unsigned int retries, double rate, double tie,
+		    double until, struct lr_synack *out, int max)
+{
+	struct synack_sim s = { .syn = syn, .n = n, .max = max, .budget = LR_SYNACK_BUDGET,
+				.retries = retries, .rate = rate, .tie = tie, .until = until,
+				.out = out };
+
+	if (rate <= 0)
+		return 0;
+	synack_run(&s, 0, -1, 0, 0, 0, false);
+	return s.budget < 0 ? -1 : s.k;
 }

@@ -39,6 +39,7 @@ TEST(nlm_timeout_rules)
 {
 	struct lr_params p;
 	struct lr_rpc_timeout to;
+	struct lr_expect e;
 
 	pmain(&p);
 	lr_nlm_rpc_timeout(&p, &to);
@@ -59,11 +60,7 @@ TEST(nlm_timeout_rules)
 	EXPECT_EQ(LR_RULES_MAINLINE, lr_rules(&p));
 	lr_timing_defaults(&p, 5, 4);
 	EXPECT_EQ(LR_RULES_UNKNOWN, lr_rules(&p));
-	{
-		struct lr_expect e;
-
-		EXPECT_EQ(-EOPNOTSUPP, lr_scenario_expect(&p, LR_SVC_SLEEP, NULL, &e));
-	}
+	EXPECT_EQ(-EOPNOTSUPP, lr_scenario_expect(&p, LR_SVC_SLEEP, NULL, &e));
 }
 
 /* Seed, svc-sleep on 4.19, task 49: "setting alarm for 20000 ms" at 49.696,
@@ -465,17 +462,14 @@ TEST(timer_wheel_and_reconnect)
 TEST(lost_ticks_stretch_the_timers)
 {
 	/* 4.19 customer portmap window: 60 s + 2.048 s wheel + 1 s TCG */
-	struct lr_window w = { .expect = 60000, .lo = 59500, .hi = 63048 };
+	struct lr_window w = { .expect = 60000, .lo = 59500, .hi = 63048 }, v;
 
 	EXPECT_EQ(0, lr_window_tick_rate(&w, 1.0));
-	{
-		struct lr_window v = w;
-
-		/* a tick that outran its clock: the clock ran slow, the lower bound moves */
-		EXPECT_EQ(-(long)(v.expect * (1 - 1 / 1.02) + 0.5), lr_window_tick_rate(&v, 1.02));
-		EXPECT_EQ(w.hi, v.hi);
-		EXPECT_GT(w.lo, v.lo);
-	}
+	/* a tick that outran its clock: the clock ran slow, the lower bound moves */
+	v = w;
+	EXPECT_EQ(-(long)(v.expect * (1 - 1 / 1.02) + 0.5), lr_window_tick_rate(&v, 1.02));
+	EXPECT_EQ(w.hi, v.hi);
+	EXPECT_GT(w.lo, v.lo);
 	EXPECT_EQ(0, lr_window_tick_rate(&w, -1));	/* unknown */
 	EXPECT_EQ(63048, w.hi);
 	/* 10 % of the ticks lost: every jiffy-driven ms is 1/0.9 ms of the guest's clock */
@@ -496,11 +490,11 @@ TEST(lost_ticks_stretch_the_timers)
 TEST(server_synack_timer)
 {
 	const double syn[] = { 3.52, 6.15, 8.82, 11.48, 14.14, 16.80 };
-	const double seen[] = { 4.54, 8.19, 20.93 };
+	const double seen[] = { 4.54, 8.19, 20.93 }, two[] = { 0, 10 };
 	struct lr_synack sa[8];
 	int i, k;
 
-	k = lr_synack_timer(syn, 6, 5, 1.0, 22.0, sa, 8);
+	k = lr_synack_timer(syn, 6, 5, 1.0, 0, 22.0, sa, 8);
 	ASSERT_EQ(3, k);
 	for (i = 0; i < k; i++) {
 		double t = syn[sa[i].syn] + sa[i].after / 1e3;
@@ -516,23 +510,60 @@ TEST(server_synack_timer)
 	EXPECT_EQ(4000, sa[2].after);
 
 	/* no more SYNs: the chain 1, 2, 4, 8, 16 s then the drop at tcp_synack_retries */
-	k = lr_synack_timer(syn, 1, 5, 1.0, 1000, sa, 8);
+	k = lr_synack_timer(syn, 1, 5, 1.0, 0, 1000, sa, 8);
 	ASSERT_EQ(5, k);
 	EXPECT_EQ(31000, sa[4].after);
 	EXPECT_EQ(5, sa[4].steps);
 	/* dropped after one re-send; the next SYN makes a new request: 1 s after it */
-	{
-		const double two[] = { 0, 10 };
-
-		k = lr_synack_timer(two, 2, 1, 1.0, 100, sa, 8);
-		ASSERT_EQ(2, k);
-		EXPECT_EQ(1, sa[1].syn);
-		EXPECT_EQ(1000, sa[1].after);
-	}
+	k = lr_synack_timer(two, 2, 1, 1.0, 0, 100, sa, 8);
+	ASSERT_EQ(2, k);
+	EXPECT_EQ(1, sa[1].syn);
+	EXPECT_EQ(1000, sa[1].after);
 	/* the server's clock at twice ours: its 1 s is our 0.5 s */
-	k = lr_synack_timer(syn, 1, 5, 2.0, 3.52 + 0.6, sa, 8);
+	k = lr_synack_timer(syn, 1, 5, 2.0, 0, 3.52 + 0.6, sa, 8);
 	EXPECT_EQ(1, k);
-	EXPECT_EQ(0, lr_synack_timer(syn, 6, 5, 0, 100, sa, 8));
+	EXPECT_EQ(0, lr_synack_timer(syn, 6, 5, 0, 0, 100, sa, 8));
+	EXPECT_EQ(-1, lr_synack_timer(syn, 1, 5, 1.0, 0, 1000, sa, 2));	/* did not fit */
+}
+
+/* x: the client's s of out[i]; 1 when some SYN-ACK of out[] is at t (10 ms) */
+static int synack_at(const double *syn, const struct lr_synack *sa, int k, double t)
+{
+	int i;
+
+	for (i = 0; i < k; i++)
+		if (syn[sa[i].syn] + sa[i].after / 1e3 > t - 0.01 &&
+		    syn[sa[i].syn] + sa[i].after / 1e3 < t + 0.01)
+			return 1;
+	return 0;
+}
+
+/*
+ * The quick profile's rpcbind connect (mainline: tcp_syn_linear_timeouts 4): SYNs 1 s
+ * apart race the request's 1 s timer. The SYN first at every step: the timer fires 1 s
+ * after the SYN at 5 s, then 6+2 -> re-armed by the SYN at 7 to 9, 9+4 -> re-armed by the
+ * SYN at 11 to 15. The timer first at 1 s: num_timeout 1, each SYN re-arms 2 s ahead,
+ * 5+2 = 7 races the SYN at 7 again... Both orders are in out[].
+ */
+TEST(server_synack_races)
+{
+	const double syn[] = { 0, 1, 2, 3, 4, 5, 7, 11, 19 };
+	struct lr_synack sa[256];
+	int k;
+
+	/* no race seen: one order, SYN first on a tie */
+	k = lr_synack_timer(syn, 9, 5, 1.0, 0, 19, sa, 256);
+	ASSERT_EQ(3, k);
+	EXPECT_TRUE(synack_at(syn, sa, k, 6));
+	EXPECT_TRUE(synack_at(syn, sa, k, 9));
+	EXPECT_TRUE(synack_at(syn, sa, k, 15));
+	/* within 0.15 s: the timer may win at 1 s */
+	k = lr_synack_timer(syn, 9, 5, 1.0, 0.15, 19, sa, 256);
+	ASSERT_LT(3, k);
+	EXPECT_TRUE(synack_at(syn, sa, k, 1));	/* the timer first at 1 s */
+	EXPECT_TRUE(synack_at(syn, sa, k, 15));	/* the SYN first every time */
+	EXPECT_TRUE(synack_at(syn, sa, k, 7));	/* num_timeout 1 from 1 s: 5 + 2 */
+	EXPECT_FALSE(synack_at(syn, sa, k, 8));	/* never: no order arms one there */
 }
 
 TEST(clock_rate)
