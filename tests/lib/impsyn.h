@@ -136,9 +136,11 @@ struct imp_clock {
 };
 
 /*
- * The rate's range over the LOCK: the union of the two stretches' (before the restore,
- * after it), so that a rate that changed on the way (a burst of load) is covered; a
- * stretch too short to tell (lr_clock_rate() -1) adds nothing. false: none could tell.
+ * The rate's range over the LOCK: the union of the stretch up to the restore (the SYNs
+ * and expiries that decide) and the whole one to the end, so that a rate that changed
+ * after the restore is covered too; the short stretch after the restore alone would say
+ * more of the readings' round trips than of the clocks. A stretch too short to tell
+ * (lr_clock_rate() -1) adds nothing. false: none could tell.
  */
 static inline bool imp_clock_rate(struct imp_clock *ck, const struct lr_clockmark mk[3])
 {
@@ -146,8 +148,8 @@ static inline bool imp_clock_rate(struct imp_clock *ck, const struct lr_clockmar
 	bool any = false;
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		if (lr_clock_rate(&mk[i], &mk[i + 1], &lo, &hi))
+	for (i = 1; i < 3; i++) {
+		if (lr_clock_rate(&mk[0], &mk[i], &lo, &hi))
 			continue;
 		ck->rlo = any && ck->rlo < lo ? ck->rlo : lo;
 		ck->rhi = any && ck->rhi > hi ? ck->rhi : hi;
@@ -217,7 +219,7 @@ static inline double imp_server_synack(struct imp_fix *f, const struct imp_clock
 			const struct lr_synack *s = &sa[i];
 			double early = prev[s->syn] + s->after / 1e3 / ck->rhi;
 			double late = at[s->syn] + (s->after + s->steps *
-				(lr_timer_slack(&m->p, s->after) + LR_TOL_TIMER_MS)) / 1e3 / ck->rlo;
+				(lr_timer_slack(&m->p, s->last) + LR_TOL_TIMER_MS)) / 1e3 / ck->rlo;
 
 			if (late < t_off)
 				continue;	/* surely dropped by the rule */

@@ -149,6 +149,7 @@ struct lr_synack {
 	int syn;		/* the SYN it counts from: the last one that (re)armed the timer */
 	long after;		/* ms after that SYN, on the server's clock */
 	int steps;		/* timers chained from that SYN to it, each with its own lateness */
+	long last;		/* ms, the longest of them (the last: each doubles) */
 };
 #define LR_SYNACK_BUDGET	100000	/* steps lr_synack_timer() follows, all orders */
 int lr_synack_timer(const double *syn, int n, unsigned int synack_retries, double rate,

@@ -161,7 +161,7 @@ static long synack_timeo(int num)
 }
 
 /* out[] holds each SYN-ACK once, whichever orders lead to it (the most timers chained) */
-static void synack_add(struct synack_sim *s, int j, long after, int steps)
+static void synack_add(struct synack_sim *s, int j, long after, int steps, long last)
 {
 	int i;
 
@@ -169,13 +169,16 @@ static void synack_add(struct synack_sim *s, int j, long after, int steps)
 		if (s->out[i].syn == j && s->out[i].after == after) {
 			if (s->out[i].steps < steps)
 				s->out[i].steps = steps;
+			if (s->out[i].last < last)
+				s->out[i].last = last;
 			return;
 		}
 	if (s->k >= s->max) {
 		s->budget = -1;
 		return;
 	}
-	s->out[s->k++] = (struct lr_synack){ .syn = j, .after = after, .steps = steps };
+	s->out[s->k++] = (struct lr_synack){ .syn = j, .after = after, .steps = steps,
+					      .last = last };
 }
 
 /* one order of events from request state (i: next SYN, j: the SYN the timer counts
@@ -207,7 +210,7 @@ static void synack_run(struct synack_sim *s, int i, int j, int num, long after, 
 			j = -1;		/* dropped */
 			continue;
 		}
-		synack_add(s, j, after, steps);
+		synack_add(s, j, after, steps, synack_timeo(num));
 		if (s->budget < 0)
 			return;
 		num++;

@@ -514,6 +514,7 @@ TEST(server_synack_timer)
 	ASSERT_EQ(5, k);
 	EXPECT_EQ(31000, sa[4].after);
 	EXPECT_EQ(5, sa[4].steps);
+	EXPECT_EQ(16000, sa[4].last);	/* the fifth timer: 1 s << 4 */
 	/* dropped after one re-send; the next SYN makes a new request: 1 s after it */
 	k = lr_synack_timer(two, 2, 1, 1.0, 0, 100, sa, 8);
 	ASSERT_EQ(2, k);
