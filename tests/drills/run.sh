@@ -20,9 +20,9 @@
 #                     baseline exit": the client saving its logs and powering off)
 #   term-boot term-test term-teardown SIGTERM to vm/run.sh alone (kill PID), the same
 #                     moments; term-test runs baseline first and must keep it
-#   term-turn         JOBS=2: SIGTERM to vm/run.sh while baseline boots and svc-sleep/getlk
-#                     waits for its turn to boot (vm/run.sh boot_slot_take): no QEMU of its
-#                     own yet, the flock it waits in must go with it
+#   term-turn         JOBS=2: SIGTERM to vm/run.sh while one of baseline and svc-sleep/getlk
+#                     boots and the other waits for its turn (vm/run.sh boot_slot_take): no
+#                     QEMU of its own yet, the flock it waits in must go with it
 #   client-killed     SIGKILL to the client's QEMU after baseline's first KTAP result: fail,
 #                     "the client wrote no status", console and KTAP kept
 #   lockd-hang        the server's lockd stalled for good (`svc-sleep on` through its agent
@@ -245,27 +245,37 @@ drill_signal() {
 	done_drill
 }
 
-# drill_turn: SIGTERM while the second lane waits for its turn to boot
+# drill_turn: SIGTERM while one lane waits for its turn to boot. Either lane may take
+# the first turn (CI's loaded check saw svc-sleep/getlk first): the one whose client
+# console is up boots, the other waits in flock with no console of its own.
 drill_turn() {
-	local dir=$D/term-turn ts r w
+	local dir=$D/term-turn ts r c b= w=
 	begin term-turn
 	run_start "$dir" JOBS=2 CASES="baseline svc-sleep/getlk"
 	r="$dir/results/*/mainline"
-	if until_seen "$RPID" "$r/.baseline.tmp/console.client" 'Linux version' &&
+	if until_seen "$RPID" "$r/.*.tmp/console.client" 'Linux version' &&
 	   slowwait 30 eval "pgrep -g $RPID -x flock >/dev/null"; then
-		seen "$r/.baseline.tmp/console.client" '^lr: client mounted' &&
-			bad "baseline had mounted already"
-		w=$(echo $r/.svc-sleep-getlk.tmp)
-		[ -d "$w" ] || bad "svc-sleep/getlk had not started: $w"
-		[ -z "$(ls "$w"/console.* 2>/dev/null)" ] ||
-			bad "svc-sleep/getlk booted beside baseline: $(ls "$w"/console.*)"
+		for c in baseline svc-sleep-getlk; do
+			if seen "$r/.$c.tmp/console.client" 'Linux version'; then
+				b=$c
+			else
+				w=$c
+			fi
+		done
+		[ -n "$b" ] && [ -n "$w" ] || bad "not one lane booting and one waiting (booting: ${b:-none})"
+		seen "$r/.$b.tmp/console.client" '^lr: client mounted' &&
+			bad "$b had mounted already"
+		[ -d "$(echo $r/.$w.tmp)" ] || bad "$w had not started"
+		[ -z "$(ls $r/.$w.tmp/console.* 2>/dev/null)" ] ||
+			bad "$w booted beside $b: $(ls $r/.$w.tmp/console.*)"
 		kill -TERM "$RPID"; ts=$(now)
 		run_end "$RPID"
-		interrupted "$dir" "$RPID" "$ts" baseline
-		[ "$(case_state "$dir" mainline svc-sleep/getlk)" = absent ] &&
-			note "svc-sleep/getlk dropped" || bad "svc-sleep/getlk left a case dir"
+		interrupted "$dir" "$RPID" "$ts" "${b/svc-sleep-getlk/svc-sleep/getlk}"
+		w=${w/svc-sleep-getlk/svc-sleep/getlk}
+		[ "$(case_state "$dir" mainline "$w")" = absent ] &&
+			note "$w dropped" || bad "$w left a case dir"
 	else
-		bad "no lane waiting for its turn while baseline booted"
+		bad "no lane waiting for its turn while the other booted"
 	fi
 	done_drill
 }
