@@ -158,6 +158,10 @@ static inline bool imp_clock_rate(struct imp_clock *ck, const struct lr_clockmar
 	return any;
 }
 
+/* the longest timer that races a SYN within the LOCK's first minute: the SYN schedule's
+ * gaps are 1, 2, 4, 8 s, the request's timer 1 s << num_timeout */
+#define IMP_RACE_TIMER_MS	8000
+
 /*
  * The server's own SYN-ACKs (lr_synack_timer()) to the client's rpcbind connects, as
  * the client dropped them until the rule went away (in [t_off, t_switched]): the first
@@ -172,16 +176,12 @@ static inline bool imp_clock_rate(struct imp_clock *ck, const struct lr_clockmar
  * have got through at its earliest (or at t_off). Returns the earliest such moment
  * (lr_now() s) and its model moment in *nominal; -1 when none comes before t_end.
  */
-/* the longest timer that races a SYN within the LOCK's first minute: the SYN schedule's
- * gaps are 1, 2, 4, 8 s, the request's timer 1 s << num_timeout */
-#define IMP_RACE_TIMER_MS	8000
-
 static inline double imp_server_synack(struct imp_fix *f, const struct imp_clock *ck,
 				       double t_go, double t_off, double t_end, double *nominal,
 				       struct __test_metadata *_metadata)
 {
 	struct lr_imp *m = &f->m;
-	double at[LR_MAX_SEGS], prev[LR_MAX_SEGS], best = -1, grain = 0, tie, mid;
+	double at[LR_MAX_SEGS], prev[LR_MAX_SEGS], best = -1, grain, tie, mid;
 	struct lr_synack sa[LR_MAX_SEGS * 8];
 	int e, i, k, n, seen[LR_SOCK_EV_MAX], nseen = 0;
 	long timer = lr_timer_slack(&m->p, IMP_RACE_TIMER_MS) + LR_TOL_TIMER_MS;
@@ -203,7 +203,7 @@ static inline double imp_server_synack(struct imp_fix *f, const struct imp_clock
 				       LR_MAX_SEGS - 1);
 		/* a SYN and the timer race when they may have crossed: the SYN's sample
 		 * grain, either timer's lateness, the rate's range over the timer */
-		for (i = 0; i < n; i++)
+		for (i = 0, grain = 0; i < n; i++)
 			grain = at[i] - prev[i] > grain ? at[i] - prev[i] : grain;
 		tie = grain + 2 * timer / 1e3 + IMP_RACE_TIMER_MS / 1e3 *
 		      (1 / ck->rlo - 1 / ck->rhi);
