@@ -37,39 +37,6 @@ FIXTURE(svc_sleep_queued) {
 
 /* ---- the server's nlm_debug, through its agent (the kill_* tests read its log) ---- */
 
-#define SRV_NLM_DEBUG	"sysctl /proc/sys/sunrpc/nlm_debug"
-
-/* the server's nlm_debug |= bits; *old gets the value to restore. 0, or -1 */
-static int srv_nlm_debug_or(long bits, long *old)
-{
-	char cmd[96], *out = NULL;
-	long v = -1;
-
-	if (!lr_server(SRV_NLM_DEBUG, &out) && out)
-		v = strtol(out, NULL, 0);
-	free(out);
-	out = NULL;
-	if (v < 0)
-		return -1;
-	*old = v;
-	snprintf(cmd, sizeof(cmd), SRV_NLM_DEBUG " %ld", v | bits);
-	v = lr_server(cmd, &out);
-	free(out);
-	return v ? -1 : 0;
-}
-
-/* put back what srv_nlm_debug_or() found (nothing if *old < 0) */
-static void srv_nlm_debug_restore(long *old)
-{
-	char cmd[96], *out = NULL;
-
-	if (*old < 0)
-		return;
-	snprintf(cmd, sizeof(cmd), SRV_NLM_DEBUG " %ld", *old);
-	lr_server(cmd, &out);
-	free(out);
-	*old = -1;
-}
 
 /*
  * imp_single()'s svc-sleep step: the connection is up and the server only sleeps, so the
@@ -92,7 +59,7 @@ FIXTURE_SETUP(svc_sleep_queued)
 
 FIXTURE_TEARDOWN(svc_sleep_queued)
 {
-	srv_nlm_debug_restore(&self->srv_debug0);	/* a test that failed half-way */
+	lr_server_nlm_debug_restore(&self->srv_debug0);	/* a test that failed half-way */
 	imp_teardown(&self->f, _metadata);
 }
 
@@ -385,7 +352,7 @@ static void kill_waiter(struct imp_fix *f, long *srv_debug0, enum imp_op k,
 	imp_expect(f, 0, &ea, &ec, _metadata);
 	imp_prepare(f, k, &a, f->path, IMP_START, NULL, _metadata);
 	imp_fresh(f, _metadata);
-	ASSERT_EQ(0, srv_nlm_debug_or(NLMDBG_SVCLOCK, srv_debug0))
+	ASSERT_EQ(0, lr_server_nlm_debug_or(NLMDBG_SVCLOCK, srv_debug0))
 		TH_LOG("cannot raise the server's nlm_debug: agent %s", lr_mserver());
 	ASSERT_EQ(0, lr_imp_on(m, &t_on));
 	imp_start(&a, _metadata);
@@ -458,7 +425,7 @@ static void kill_waiter(struct imp_fix *f, long *srv_debug0, enum imp_op k,
 	EXPECT_LE(0, srv_wait_line(t_sleep, "^lockd: nlmsvc_unlock\\(", IMP_SAFETY_S))
 		TH_LOG("the server never handled the UNLOCK (no nlmsvc_unlock line)");
 	n = srv_seen(t_sleep, &sv, txt, sts);
-	srv_nlm_debug_restore(srv_debug0);
+	lr_server_nlm_debug_restore(srv_debug0);
 	EXPECT_LE(0, n) TH_LOG("the server's log: agent %s", lr_mserver());
 	EXPECT_LE(0, sv.lock) TH_LOG("no 'vfs_lock_file returned' for the stalled LOCK");
 	EXPECT_LE(0, sv.unlock) TH_LOG("no nlmsvc_unlock for the UNLOCK");

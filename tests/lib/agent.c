@@ -167,3 +167,43 @@ char *lr_server_dmesg(void)
 	}
 	return out;
 }
+
+int lr_server_sysctl(const char *name, long *v)
+{
+	char cmd[160], *out = NULL;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "sysctl %s", name);
+	rc = lr_server(cmd, &out) == 0 && out && sscanf(out, "%li", v) == 1 ? 0 : -1;
+	free(out);
+	return rc;
+}
+
+int lr_server_sysctl_set(const char *name, long v)
+{
+	char cmd[160], *out = NULL;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "sysctl %s %ld", name, v);
+	rc = lr_server(cmd, &out) ? -1 : 0;
+	free(out);
+	return rc;
+}
+
+int lr_server_nlm_debug_or(long bits, long *old)
+{
+	long v;
+
+	if (lr_server_sysctl(SRV_NLM_DEBUG, &v) || v < 0)
+		return -1;
+	*old = v;
+	return lr_server_sysctl_set(SRV_NLM_DEBUG, v | bits);
+}
+
+void lr_server_nlm_debug_restore(long *old)
+{
+	if (*old < 0)
+		return;
+	lr_server_sysctl_set(SRV_NLM_DEBUG, *old);
+	*old = -1;
+}

@@ -30,6 +30,15 @@ int lr_agent_addr(const char *arg, struct sockaddr_in *sin);
 int lr_agent(const char *ip, const char *cmd, char **out, int timeout_s);
 int lr_server(const char *cmd, char **out);	/* lr_agent(lr_mserver(), cmd, out, 60) */
 char *lr_server_dmesg(void);			/* NULL on failure */
+/* the server's sysctl name (net.ipv4.tcp_synack_retries, or a /proc/sys path) in *v
+ * (decimal, or 0x... hex); set it to v. 0, or -1 when the agent or lr-ctl failed */
+int lr_server_sysctl(const char *name, long *v);
+int lr_server_sysctl_set(const char *name, long v);
+/* the server's nlm_debug |= bits, *old = the value before; 0, or -1. _restore puts
+ * *old back unless it is < 0 (untouched), then sets it to -1 */
+#define SRV_NLM_DEBUG	"/proc/sys/sunrpc/nlm_debug"
+int lr_server_nlm_debug_or(long bits, long *old);
+void lr_server_nlm_debug_restore(long *old);
 /* pure: split a reply into body and status; -1 if it has no final "lr-status N" line */
 int lr_agent_parse_reply(char *reply, size_t len);
 

@@ -78,20 +78,11 @@ static inline struct lr_window cb_window(const struct lr_params *p, long expect,
 static inline void cb_setup(struct imp_fix *f, struct cb_state *s, bool timed_out_client,
 			    struct __test_metadata *_metadata)
 {
-	char cmd[96], *out = NULL;
-
 	s->srv_debug0 = -1;
 	s->h.go = s->w.go = -1;
 	s->h.c.pid = s->w.c.pid = 0;
-	ASSERT_EQ(0, lr_server("sysctl /proc/sys/sunrpc/nlm_debug", &out))
+	ASSERT_EQ(0, lr_server_nlm_debug_or(CB_SRV_NLM_DEBUG, &s->srv_debug0))
 		TH_LOG("the server's nlm_debug: agent %s", lr_mserver());
-	s->srv_debug0 = strtol(out, NULL, 0);
-	free(out);
-	out = NULL;
-	snprintf(cmd, sizeof(cmd), "sysctl /proc/sys/sunrpc/nlm_debug %ld",
-		 s->srv_debug0 | CB_SRV_NLM_DEBUG);
-	ASSERT_EQ(0, lr_server(cmd, &out));
-	free(out);
 	s->srv_mark = f->mark.server_ts;	/* the fixture's mark of the server's log */
 	if (timed_out_client) {
 		snprintf(s->allow, sizeof(s->allow), "%s|(%s)", f->allow,
@@ -102,15 +93,9 @@ static inline void cb_setup(struct imp_fix *f, struct cb_state *s, bool timed_ou
 
 static inline void cb_teardown(struct cb_state *s)
 {
-	char cmd[96], *out = NULL;
-
 	imp_end(&s->w);
 	imp_end(&s->h);
-	if (s->srv_debug0 < 0)
-		return;
-	snprintf(cmd, sizeof(cmd), "sysctl /proc/sys/sunrpc/nlm_debug %ld", s->srv_debug0);
-	lr_server(cmd, &out);
-	free(out);
+	lr_server_nlm_debug_restore(&s->srv_debug0);
 }
 
 /*

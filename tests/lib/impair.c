@@ -254,14 +254,3 @@ int lr_server_clockmark(struct lr_clockmark *mk)
 	free(out);
 	return rc;
 }
-
-int lr_server_sysctl(const char *name, unsigned int *v)
-{
-	char cmd[128], *out = NULL;
-	int rc;
-
-	snprintf(cmd, sizeof(cmd), "sysctl %s", name);
-	rc = lr_server(cmd, &out) == 0 && out && sscanf(out, "%u", v) == 1 ? 0 : -1;
-	free(out);
-	return rc;
-}

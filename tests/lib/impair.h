@@ -86,8 +86,6 @@ long lr_imp_dropped(const struct lr_imp *m);
 /* one reading of the server's clock between two of ours (struct lr_clockmark, timing.h):
  * 0, or -1 when the server's agent did not answer */
 int lr_server_clockmark(struct lr_clockmark *mk);
-/* the server's sysctl name (net.ipv4.tcp_synack_retries) in *v: 0, or -1 */
-int lr_server_sysctl(const char *name, unsigned int *v);
 
 /* pure: the server's TCP port of nlockmgr v4 in rpcinfo -p output; -1 if absent */
 int lr_rpcinfo_port(const char *text, unsigned long prog, unsigned int vers,

@@ -311,6 +311,7 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	struct lr_tcp_sched syn;
 	struct lr_clockmark mk[3];
 	struct imp_clock ck = { 0 };
+	long synack_retries;
 	struct lr_expect e;
 	struct lr_window okw;
 	double t_on, t_go, t_off, ts_try = -1, ts_ok = -1, t_syn = -1, syn_gap = 0;
@@ -322,8 +323,9 @@ static inline double imp_rpcbind_lock(struct imp_fix *f, struct imp_run *u, int 
 	size_t l;
 
 	ASSERT_EQ(0, lr_scenario_expect(&m->p, LR_PORTMAP_SYNACK_LOST, NULL, &e));
-	ASSERT_EQ(0, lr_server_sysctl("net.ipv4.tcp_synack_retries", &ck.synack_retries))
+	ASSERT_EQ(0, lr_server_sysctl("net.ipv4.tcp_synack_retries", &synack_retries))
 		TH_LOG("the server's net.ipv4.tcp_synack_retries: no answer from its agent");
+	ck.synack_retries = synack_retries;
 	/* the server's clock against ours over the LOCK (its SYN-ACK timer runs on it):
 	 * read before, at the restore and after */
 	ck.ok = !lr_server_clockmark(&mk[0]);

@@ -144,13 +144,9 @@ bool lr_server_waiter_wait(unsigned long ino, bool present, double timeout_s)
 
 long lr_server_nlm_timeout(void)
 {
-	char *out = NULL;
-	long v = -1;
+	long v;
 
-	if (lr_server("sysctl fs.nfs.nlm_timeout", &out) == 0 && out)
-		v = strtol(out, NULL, 10);
-	free(out);
-	return v;
+	return lr_server_sysctl("fs.nfs.nlm_timeout", &v) ? -1 : v;
 }
 
 char *lr_server_release(void)
